@@ -1,0 +1,281 @@
+/*
+ * mail.c: the one place that sends mail.  A message is built here (no
+ * caller writes a header line), stored in ap_mail, then handed to the
+ * configured sendmail-compatible command after the answer has gone out.
+ * A failure is logged and retried later with a growing delay; the message
+ * stays in the table either way, so nothing is lost.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "core.h"
+
+extern char **environ;
+
+/* A header value may not carry CR, LF or other controls: that is what
+ * would let a field of a form add a header. */
+bool
+ap_mail_header_ok(const char *v)
+{
+	if (v == NULL)
+		return false;
+	for (; *v; v++)
+		if ((unsigned char)*v < 0x20 || *v == 0x7f)
+			return false;
+	return true;
+}
+
+static bool
+mail_address_ok(const char *a)
+{
+	const char *at;
+
+	if (!ap_mail_header_ok(a) || strlen(a) > 254)
+		return false;
+	at = strchr(a, '@');
+	if (at == NULL || at == a || strchr(at + 1, '@') || !at[1] ||
+	    strchr(a, ' ') || strchr(a, ',') || strchr(a, '<') ||
+	    strchr(a, '>') || strchr(a, '"'))
+		return false;
+	return true;
+}
+
+/* RFC 2047: a subject with non-ASCII characters travels as
+ * =?UTF-8?B?...?= words, cut at character boundaries. */
+static void
+mail_encode_subject(struct ap_buf *b, const char *s)
+{
+	bool ascii = true;
+	size_t n = strlen(s), i = 0;
+
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			ascii = false;
+	if (ascii) {
+		ap_buf_adds(b, s);
+		return;
+	}
+	while (i < n) {
+		size_t len = n - i > 45 ? 45 : n - i;
+		char enc[128];
+
+		while (i + len < n && ((unsigned char)s[i + len] & 0xc0) == 0x80)
+			len--;
+		sodium_bin2base64(enc, sizeof(enc), (const unsigned char *)s + i,
+		    len, sodium_base64_VARIANT_ORIGINAL);
+		ap_buf_printf(b, "%s=?UTF-8?B?%s?=", i ? "\r\n " : "", enc);
+		i += len;
+	}
+}
+
+/* Stores a message for `to`.  The subject and the body are the caller's
+ * text (UTF-8); everything else is written here.  AP_EINVAL when a value
+ * could break the header. */
+int
+ap_mail_queue(struct ap_req *r, const char *to, const char *subject,
+    const char *body, const char *unsub)
+{
+	struct ap_buf m = { 0 };
+	char date[64], id[48];
+	struct tm tm;
+	int rc;
+
+	if (!mail_address_ok(to) || !ap_mail_header_ok(subject) ||
+	    (unsub != NULL && !ap_mail_header_ok(unsub))) {
+		ap_log(AP_LOG_ERR, "core: mail refused: a header value is not "
+		    "valid");
+		return AP_EINVAL;
+	}
+	gmtime_r(&r->now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	randombytes_buf(id, 12);
+	ap_buf_printf(&m, "From: %s\r\nTo: %s\r\nSubject: ",
+	    ap_conf_get(&ap_core.conf, "mail", "from"), to);
+	mail_encode_subject(&m, subject);
+	ap_buf_printf(&m, "\r\nDate: %s\r\nMessage-ID: <%s@%s>\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: text/plain; charset=UTF-8\r\n"
+	    "Content-Transfer-Encoding: 8bit\r\n"
+	    "Auto-Submitted: auto-generated\r\n", date,
+	    ap_token_random(r->a, 12), "aparte.invalid");
+	if (unsub != NULL)
+		ap_buf_printf(&m, "List-Unsubscribe: <%s>\r\n"
+		    "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
+		    unsub);
+	ap_buf_adds(&m, "\r\n");
+	/* The body: bare LF become CRLF, as the format wants. */
+	for (const char *p = body; *p; p++) {
+		if (*p == '\n' && (p == body || p[-1] != '\r'))
+			ap_buf_add(&m, "\r", 1);
+		ap_buf_add(&m, p, 1);
+	}
+	if (m.len == 0 || m.p[m.len - 1] != '\n')
+		ap_buf_adds(&m, "\r\n");
+	if (m.failed) {
+		ap_buf_free(&m);
+		return AP_ERROR;
+	}
+	rc = ap_db_exec(r, "INSERT INTO ap_mail (created, recipient, subject, "
+	    "message, tries, next_try) VALUES (?, ?, ?, ?, 0, ?)",
+	    AP_ARGS(AP_INT(r->now), AP_TEXT(to), AP_TEXT(subject),
+	    AP_BLOB(m.p, m.len), AP_INT(r->now)));
+	ap_buf_free(&m);
+	if (rc == AP_OK)
+		r->mail_queued = true;
+	return rc;
+}
+
+/* Runs the command with msg on its standard input; 0 when it exited 0
+ * within the timeout.  why gets the reason otherwise. */
+static int
+mail_spawn(const char *msg, size_t len, char *why, size_t whylen)
+{
+	const char *cmd = ap_conf_get(&ap_core.conf, "mail", "command");
+	long timeout = (long)ap_conf_num(&ap_core.conf, "mail", "timeout");
+	char *copy = strdup(cmd), *argv[32], *save = NULL;
+	posix_spawn_file_actions_t fa;
+	int in[2], status = 0, argc = 0;
+	size_t off = 0;
+	pid_t pid;
+	struct timespec start, now;
+
+	if (copy == NULL)
+		return -1;
+	for (char *t = strtok_r(copy, " \t", &save); t && argc < 31;
+	    t = strtok_r(NULL, " \t", &save))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	if (argc == 0) {
+		snprintf(why, whylen, "no mail command");
+		free(copy);
+		return -1;
+	}
+	if (pipe2(in, O_CLOEXEC) != 0) {
+		snprintf(why, whylen, "pipe: %s", strerror(errno));
+		free(copy);
+		return -1;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
+		snprintf(why, whylen, "cannot run %s: %s", argv[0],
+		    strerror(errno));
+		posix_spawn_file_actions_destroy(&fa);
+		close(in[0]);
+		close(in[1]);
+		free(copy);
+		return -1;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	close(in[0]);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	while (off < len) {
+		struct pollfd pfd = { .fd = in[1], .events = POLLOUT };
+		ssize_t n;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec > timeout)
+			break;
+		if (poll(&pfd, 1, 1000) <= 0)
+			continue;
+		n = write(in[1], msg + off, len - off);
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			break;
+		if (n > 0)
+			off += (size_t)n;
+	}
+	close(in[1]);
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR) {
+			status = -1;
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec > timeout) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			snprintf(why, whylen, "%s took longer than %lds",
+			    argv[0], timeout);
+			free(copy);
+			return -1;
+		}
+		usleep(2000);
+	}
+	free(copy);
+	if (off < len) {
+		snprintf(why, whylen, "%s did not read the message", argv[0]);
+		return -1;
+	}
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(why, whylen, "%s exited with status %d", argv[0],
+		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return -1;
+	}
+	return 0;
+}
+
+/* Sends the messages that are due (all that are unsent when `all`).
+ * Rows are claimed first so that two workers never send one twice.
+ * Returns the number sent, or a negative code. */
+int
+ap_mail_run(struct ap_req *r, bool all)
+{
+	long retry = (long)ap_conf_num(&ap_core.conf, "mail", "retry");
+	long tries = (long)ap_conf_num(&ap_core.conf, "mail", "tries");
+	long timeout = (long)ap_conf_num(&ap_core.conf, "mail", "timeout");
+	const char *claim = ap_token_random(r->a, 12);
+	time_t now = time(NULL);
+	struct ap_res *res;
+	int sent = 0, rc;
+
+	r->mail_queued = false;
+	rc = ap_db_exec(r, "UPDATE ap_mail SET claim = ?, claimed_until = ? "
+	    "WHERE sent_at IS NULL AND tries < ? AND (next_try <= ? OR ?) AND "
+	    "(claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT 20",
+	    AP_ARGS(AP_TEXT(claim), AP_INT(now + timeout * 3), AP_INT(tries),
+	    AP_INT(now), AP_INT(all ? 1 : 0), AP_INT(now)));
+	if (rc != AP_OK || r->affected == 0)
+		return rc == AP_OK ? 0 : rc;
+	res = ap_db_query(r, "SELECT id, message, tries FROM ap_mail "
+	    "WHERE claim = ? ORDER BY id", AP_ARGS(AP_TEXT(claim)));
+	for (size_t i = 0; i < ap_db_rows(res); i++) {
+		long long id = ap_db_cell_int(res, i, 0);
+		long t = (long)ap_db_cell_int(res, i, 2);
+		char why[256] = "";
+
+		if (mail_spawn(ap_db_cell(res, i, 1), ap_db_cell_len(res, i, 1),
+		    why, sizeof(why)) == 0) {
+			ap_db_exec(r, "UPDATE ap_mail SET sent_at = ?, tries = "
+			    "tries + 1, claim = NULL, claimed_until = NULL, "
+			    "last_error = NULL WHERE id = ?",
+			    AP_ARGS(AP_INT(time(NULL)), AP_INT(id)));
+			sent++;
+			continue;
+		}
+		ap_log(AP_LOG_WARN, "core: mail %lld not sent (try %ld): %s; "
+		    "it stays queued", id, t + 1, why);
+		ap_db_exec(r, "UPDATE ap_mail SET tries = tries + 1, next_try = "
+		    "?, last_error = ?, claim = NULL, claimed_until = NULL "
+		    "WHERE id = ?", AP_ARGS(AP_INT(time(NULL) + retry *
+		    (1L << (t < 10 ? t : 10))), AP_TEXT(why), AP_INT(id)));
+	}
+	return sent;
+}

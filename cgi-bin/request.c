@@ -1,0 +1,546 @@
+/*
+ * request.c: a request's life.  ap_req_begin reads and checks everything
+ * the visitor sent (with hard limits), ap_req_dispatch finds the route and
+ * runs the handler, ap_req_finish sends what is left of the answer.  The
+ * answer is buffered until it grows past AP_FLUSH_AT, so that an error found
+ * early can still become a clean error page and a small answer goes out
+ * with its Content-Length.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "core.h"
+
+#define AP_FLUSH_AT (64 * 1024)
+
+const char *
+ap_status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 410: return "Gone";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+const char *
+ap_req_env(struct ap_req *r, const char *name)
+{
+	if (r->cli || r->envp == NULL)
+		return NULL;
+	return FCGX_GetParam(name, r->envp);
+}
+
+void
+ap_req_init_cli(struct ap_req *r, struct ap_worker *w)
+{
+	memset(r, 0, sizeof(*r));
+	r->w = w;
+	r->a = &w->arena;
+	r->cli = true;
+	r->now = time(NULL);
+	r->method = "CLI";
+	r->path = "";
+	r->lang = ap_core.lang;
+	r->plugin = -1;
+	r->status = 200;
+	w->out.len = 0;
+	r->ob = &w->out;
+}
+
+/* Records why the request is refused (a msgid for the error page) and
+ * returns the status. */
+static int
+req_fail(struct ap_req *r, int status, const char *why)
+{
+	r->reason = why;
+	return status;
+}
+
+static const char *
+req_parse_msg(enum ap_parse_rc rc)
+{
+	switch (rc) {
+	case AP_PARSE_BAD_ESCAPE:
+		return N_("La requête contient un échappement « % » mal formé.");
+	case AP_PARSE_BAD_UTF8:
+		return N_("La requête contient du texte qui n’est pas de "
+		    "l’UTF-8 valide, ou un caractère nul.");
+	case AP_PARSE_TOO_MANY:
+		return N_("La requête contient trop de champs.");
+	case AP_PARSE_TOO_LONG:
+		return N_("Un champ de la requête est trop long.");
+	default:
+		return NULL;
+	}
+}
+
+/* Reads exactly len bytes of body; refuses a body shorter or longer than
+ * CONTENT_LENGTH said. */
+static int
+req_read_body(struct ap_req *r, size_t len, char **out)
+{
+	char *buf = ap_arena_alloc_raw(r->a, len + 1);
+	size_t got = 0;
+
+	while (got < len) {
+		int chunk = len - got > 65536 ? 65536 : (int)(len - got);
+		int n = FCGX_GetStr(buf + got, chunk, r->in);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got != len)
+		return req_fail(r, 400, N_("Le corps de la requête est plus "
+		    "court que sa longueur annoncée (Content-Length)."));
+	if (FCGX_GetChar(r->in) != EOF)
+		return req_fail(r, 400, N_("Le corps de la requête est plus "
+		    "long que sa longueur annoncée (Content-Length)."));
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+static bool
+req_lang_offered(const char *l)
+{
+	for (size_t i = 0; l && ap_core.langs[i]; i++)
+		if (strcmp(ap_core.langs[i], l) == 0)
+			return true;
+	return false;
+}
+
+/* Reads the request: method, path below the mount, query, cookies, body.
+ * Returns 0, or an HTTP status (the reason in r->reason). */
+static int
+req_parse(struct ap_req *r)
+{
+	const char *uri, *q, *s, *ctype, *clen;
+	size_t plen, ml = strlen(ap_core.mount);
+	char *path;
+	enum ap_parse_rc rc;
+
+	r->method = ap_req_env(r, "REQUEST_METHOD");
+	if (r->method == NULL || !*r->method)
+		r->method = "GET";
+	r->head = strcmp(r->method, "HEAD") == 0;
+	/* Only the lengths are checked here; the values themselves are
+	 * checked by whoever reads them. */
+	for (char **e = r->envp; e && *e; e++) {
+		size_t l = strlen(*e);
+
+		if (strncmp(*e, "HTTP_COOKIE=", 12) == 0) {
+			if (l - 12 > ap_core.cookie_max)
+				return req_fail(r, 431, N_("Les cookies envoyés "
+				    "sont trop volumineux."));
+		} else if (strncmp(*e, "HTTP_", 5) == 0 &&
+		    l > ap_core.header_max) {
+			return req_fail(r, 431, N_("Un en-tête de la requête "
+			    "est trop long."));
+		}
+	}
+	uri = ap_req_env(r, "REQUEST_URI");
+	if (uri == NULL || *uri == '\0') {
+		const char *sn = ap_req_env(r, "SCRIPT_NAME");
+		const char *pi = ap_req_env(r, "PATH_INFO");
+
+		uri = ap_arena_printf(r->a, "%s%s", sn ? sn : "", pi ? pi : "");
+	}
+	if (strlen(uri) > ap_core.uri_max)
+		return req_fail(r, 414, N_("L’adresse demandée est trop "
+		    "longue."));
+	q = strchr(uri, '?');
+	plen = q ? (size_t)(q - uri) : strlen(uri);
+	path = ap_decode_path(r->a, uri, plen);
+	if (path == NULL)
+		return req_fail(r, 400, N_("L’adresse demandée contient un "
+		    "échappement mal formé, de l’UTF-8 invalide ou un "
+		    "caractère nul."));
+	if (ml > 1 && (strncmp(path, ap_core.mount, ml) != 0 ||
+	    (path[ml] != '\0' && path[ml] != '/')))
+		return req_fail(r, 404, NULL);
+	r->path = ml > 1 ? path + ml : path;
+	if (*r->path == '\0')
+		r->path = "/";
+
+	s = ap_req_env(r, "QUERY_STRING");
+	if ((s == NULL || !*s) && q != NULL)
+		s = q + 1;
+	if (s != NULL && *s) {
+		rc = ap_parse_urlencoded(r->a, s, strlen(s), &ap_core.lim,
+		    &r->query);
+		if (rc != AP_PARSE_OK)
+			return req_fail(r, 400, req_parse_msg(rc));
+	}
+	ap_parse_cookies(r->a, ap_req_env(r, "HTTP_COOKIE"), &ap_core.lim,
+	    &r->cookies);
+	s = ap_kv_get(&r->query, "fragment");
+	r->fragment = s != NULL && strcmp(s, "1") == 0;
+	r->xhtml = ap_accepts_xhtml(ap_req_env(r, "HTTP_ACCEPT"));
+
+	/* The language: the visitor's choice (cookie), else the browser's
+	 * preference among those offered, else the site's. */
+	r->lang = ap_core.lang;
+	s = ap_kv_get(&r->cookies, "ap_lang");
+	if (s != NULL && req_lang_offered(s)) {
+		for (size_t i = 0; ap_core.langs[i]; i++)
+			if (strcmp(ap_core.langs[i], s) == 0)
+				r->lang = ap_core.langs[i];
+	} else if (ap_core.langs[0] != NULL && ap_core.langs[1] != NULL) {
+		const char *l = ap_accept_language(
+		    ap_req_env(r, "HTTP_ACCEPT_LANGUAGE"), ap_core.langs);
+
+		if (l != NULL)
+			r->lang = l;
+	}
+
+	clen = ap_req_env(r, "CONTENT_LENGTH");
+	if (clen != NULL && *clen) {
+		unsigned long long n = 0;
+		char *body;
+
+		for (const char *p = clen; *p; p++) {
+			if (!isdigit((unsigned char)*p) || n > (1ULL << 50))
+				return req_fail(r, 400, N_("La longueur "
+				    "annoncée du corps (Content-Length) n’est "
+				    "pas un nombre."));
+			n = n * 10 + (unsigned)(*p - '0');
+		}
+		if (n > ap_core.body_max)
+			return req_fail(r, 413, N_("L’envoi dépasse la taille "
+			    "maximale acceptée."));
+		if (n > 0) {
+			if (strcmp(r->method, "POST") != 0)
+				return req_fail(r, 400, N_("Seule une requête "
+				    "POST peut avoir un corps."));
+			ctype = ap_req_env(r, "CONTENT_TYPE");
+			if (ctype == NULL || strncasecmp(ctype,
+			    "application/x-www-form-urlencoded", 33) != 0 ||
+			    (ctype[33] != '\0' && ctype[33] != ';'))
+				return req_fail(r, 415, N_("Seuls les "
+				    "formulaires (application/x-www-form-"
+				    "urlencoded) sont acceptés."));
+			if (req_read_body(r, (size_t)n, &body) != 0)
+				return 400;
+			rc = ap_parse_urlencoded(r->a, body, (size_t)n,
+			    &ap_core.lim, &r->form);
+			if (rc != AP_PARSE_OK)
+				return req_fail(r, 400, req_parse_msg(rc));
+		}
+	}
+	return 0;
+}
+
+int
+ap_req_begin(struct ap_req *r, struct ap_worker *w, FCGX_Request *fcgi)
+{
+	memset(r, 0, sizeof(*r));
+	r->w = w;
+	r->a = &w->arena;
+	r->in = fcgi->in;
+	r->out = fcgi->out;
+	r->envp = fcgi->envp;
+	r->now = time(NULL);
+	r->status = 200;
+	r->plugin = -1;
+	r->lang = ap_core.lang;
+	r->path = "/";
+	r->method = "GET";
+	w->out.len = 0;
+	w->out.failed = false;
+	r->ob = &w->out;
+	return req_parse(r);
+}
+
+/* ---- response ---- */
+
+static void
+req_put(struct ap_req *r, const char *p, size_t n)
+{
+	if (r->failed || n == 0)
+		return;
+	if (r->cli) {
+		if (fwrite(p, 1, n, stdout) != n)
+			r->failed = true;
+		return;
+	}
+	if (FCGX_PutStr(p, (int)n, r->out) < 0)
+		r->failed = true;   /* the client went away */
+}
+
+static void
+req_send_headers(struct ap_req *r, bool with_length)
+{
+	struct ap_buf h = { 0 };
+
+	r->started = true;
+	if (r->cli)
+		return;
+	ap_buf_printf(&h, "Status: %d %s\r\n", r->status,
+	    ap_status_text(r->status));
+	if (r->ctype != NULL)
+		ap_buf_printf(&h, "Content-Type: %s\r\n", r->ctype);
+	if (with_length)
+		ap_buf_printf(&h, "Content-Length: %zu\r\n", r->ob->len);
+	if (r->nocache)
+		ap_buf_adds(&h, "Cache-Control: no-store\r\n");
+	else
+		ap_buf_adds(&h, "Cache-Control: private, no-cache\r\n");
+	ap_buf_adds(&h, "X-Content-Type-Options: nosniff\r\n"
+	    "Referrer-Policy: same-origin\r\n");
+	if (r->ctype != NULL && !r->fragment &&
+	    (strncmp(r->ctype, "text/html", 9) == 0 ||
+	    strncmp(r->ctype, "application/xhtml+xml", 21) == 0))
+		ap_buf_adds(&h, "Content-Security-Policy: default-src 'self'; "
+		    "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+		    "form-action 'self'; frame-ancestors 'self'\r\n"
+		    "Vary: Accept, Accept-Language, Cookie\r\n");
+	if (r->hdrs.len)
+		ap_buf_add(&h, r->hdrs.p, r->hdrs.len);
+	ap_buf_adds(&h, "\r\n");
+	if (!h.failed)
+		req_put(r, h.p, h.len);
+	ap_buf_free(&h);
+}
+
+/* Sends the buffered body when it has grown past AP_FLUSH_AT, or at the
+ * end (final).  Once something is sent, the status cannot change. */
+void
+ap_req_flush(struct ap_req *r, bool final)
+{
+	if (r->cli) {
+		req_put(r, r->ob->p, r->ob->len);
+		r->ob->len = 0;
+		return;
+	}
+	if (!final && r->ob->len < AP_FLUSH_AT)
+		return;
+	if (!r->started)
+		req_send_headers(r, final);
+	if (!r->head)
+		req_put(r, r->ob->p, r->ob->len);
+	r->ob->len = 0;
+}
+
+/* ---- error pages ---- */
+
+static const char *
+req_error_title(int status)
+{
+	switch (status) {
+	case 400: return N_("Requête incorrecte");
+	case 403: return N_("Accès refusé");
+	case 404: return N_("Page introuvable");
+	case 405: return N_("Méthode non autorisée");
+	case 411: return N_("Longueur requise");
+	case 413: return N_("Envoi trop volumineux");
+	case 414: return N_("Adresse trop longue");
+	case 415: return N_("Type d’envoi non pris en charge");
+	case 429: return N_("Trop de requêtes");
+	case 431: return N_("En-têtes trop volumineux");
+	case 503: return N_("Service momentanément indisponible");
+	default: return N_("Erreur interne");
+	}
+}
+
+static const char *
+req_error_text(int status)
+{
+	switch (status) {
+	case 403: return N_("Vous n’avez pas les droits nécessaires pour "
+	    "voir cette page.");
+	case 404: return N_("La page demandée n’existe pas, ou plus.");
+	case 405: return N_("Cette adresse n’accepte pas cette méthode.");
+	case 429: return N_("Vous avez envoyé trop de requêtes en peu de "
+	    "temps. Patientez un instant, puis réessayez.");
+	case 503: return N_("Le service est momentanément indisponible (la "
+	    "base de données ne répond pas). Réessayez dans un instant.");
+	case 500: return N_("Une erreur interne est survenue. Elle a été "
+	    "consignée ; réessayez plus tard.");
+	default: return N_("La requête n’a pas pu être traitée.");
+	}
+}
+
+/* Replaces whatever was buffered with an error page.  msg (a msgid, or
+ * NULL for the status's usual text) is shown to the visitor. */
+int
+ap_req_error_page(struct ap_req *r, int status, const char *msg)
+{
+	const char *title;
+
+	if (r->started) {
+		ap_log(AP_LOG_WARN, "core: %d after the answer began (%s)",
+		    status, r->path);
+		r->failed = true;
+		return AP_OK;
+	}
+	ap_x_discard(r);
+	r->ob->len = 0;
+	r->status = status;
+	if (status == 503)
+		ap_host_table.header(r, "Retry-After", "5");
+	title = ap_i18n_tr(r->lang, req_error_title(status));
+	if (r->cli) {
+		fprintf(stderr, "%s: %s\n", title,
+		    ap_i18n_tr(r->lang, msg ? msg : req_error_text(status)));
+		return AP_OK;
+	}
+	ap_x_page_begin(r, title);
+	ap_x_open(r, "section", "class", "error-page", NULL);
+	ap_x_elem(r, "h1", title, NULL);
+	ap_x_elem(r, "p", ap_i18n_tr(r->lang, msg ? msg :
+	    req_error_text(status)), NULL);
+	if (status == 404 || status == 403) {
+		ap_x_open(r, "p", NULL);
+		ap_x_elem(r, "a", ap_i18n_tr(r->lang,
+		    "Retour à l’accueil du site"), "href", ap_core.home, NULL);
+		ap_x_close(r);
+	}
+	ap_x_close(r);
+	ap_x_page_end(r);
+	return AP_OK;
+}
+
+/* ---- dispatch ---- */
+
+bool
+ap_req_enabled(void *ctx, int plugin)
+{
+	struct ap_req *r = ctx;
+
+	return r->w->enabled_known && r->w->enabled[plugin];
+}
+
+/* Same-origin check of POSTs: a browser tells where a form was sent
+ * from; a form of another site is refused before anything runs. */
+static bool
+req_same_origin(struct ap_req *r)
+{
+	const char *origin = ap_req_env(r, "HTTP_ORIGIN");
+	const char *site = ap_req_env(r, "HTTP_SEC_FETCH_SITE");
+	size_t bl = strlen(ap_core.base_url);
+
+	if (site != NULL && strcmp(site, "cross-site") == 0)
+		return false;
+	if (origin == NULL || strcmp(origin, "null") == 0)
+		return origin == NULL;
+	if (strncmp(origin, ap_core.base_url, bl) == 0 && origin[bl] == '\0')
+		return true;
+	/* The Host the request came through, for sites reached under
+	 * several names. */
+	{
+		const char *host = ap_req_env(r, "HTTP_HOST");
+		const char *o = strstr(origin, "://");
+
+		if (host != NULL && o != NULL && strcmp(o + 3, host) == 0)
+			return true;
+	}
+	return false;
+}
+
+void
+ap_req_dispatch(struct ap_req *r)
+{
+	const struct ap_route_ent *rt = NULL;
+	char allow[128];
+	enum ap_match m;
+	int rc;
+
+	ap_plugins_refresh(r);
+	m = ap_router_match(&ap_core.router, r->a, r->method, r->path,
+	    ap_req_enabled, r, &rt, &r->rargs, allow, sizeof(allow));
+	if (m == AP_MATCH_NONE && !r->w->enabled_known &&
+	    strcmp(r->path, "/status") != 0) {
+		/* Which plugins are on is unknown until the database
+		 * answers: 503 rather than a 404 that is not true. */
+		ap_req_error_page(r, 503, NULL);
+		return;
+	}
+	if (m != AP_MATCH_OK || rt == NULL) {
+		if (m == AP_MATCH_METHOD)
+			ap_host_table.header(r, "Allow", allow);
+		if (!(rt != NULL && (rt->flags & AP_ROUTE_NOSESSION)))
+			ap_hook_run(r, "session.load", NULL);
+		ap_req_error_page(r, m == AP_MATCH_METHOD ? 405 : 404, NULL);
+		return;
+	}
+	r->route = rt;
+	r->plugin = rt->plugin;
+	if (strcmp(r->method, "POST") == 0 && !req_same_origin(r)) {
+		ap_req_error_page(r, 403, N_("Ce formulaire a été envoyé depuis "
+		    "un autre site : il est refusé."));
+		return;
+	}
+	if (!(rt->flags & AP_ROUTE_NOSESSION))
+		ap_hook_run(r, "session.load", NULL);
+	if ((rt->flags & AP_ROUTE_FORM) && strcmp(r->method, "POST") == 0) {
+		rc = ap_host_table.csrf_check(r, NULL);
+		if (rc != AP_OK) {
+			ap_req_error_page(r, 403, rc == AP_EDB ? NULL :
+			    N_("Ce formulaire a expiré ou a déjà été envoyé. "
+			    "Rechargez la page et recommencez."));
+			return;
+		}
+	}
+	rc = rt->fn(r, rt->plugin >= 0 ? ap_core.plugins[rt->plugin].state :
+	    NULL);
+	if (rc == AP_OK || rc == AP_STOP) {   /* answered */
+		if (r->layout || r->xw != NULL)
+			ap_x_page_end(r);
+		return;
+	}
+	if (rc == AP_EDB)
+		rc = 503;
+	else if (rc < 100 || rc > 599)
+		rc = 500;
+	ap_req_error_page(r, rc, NULL);
+}
+
+void
+ap_req_finish(struct ap_req *r)
+{
+	if (r->xw != NULL)
+		ap_x_page_end(r);
+	if (!r->cli) {
+		if (r->ob->failed) {
+			ap_log(AP_LOG_ERR, "core: out of memory for an answer");
+			r->ob->len = 0;
+			if (!r->started)
+				r->status = 500;
+		}
+		ap_req_flush(r, true);
+	} else {
+		ap_req_flush(r, true);
+		fflush(stdout);
+	}
+	ap_db_end_request(r);
+}

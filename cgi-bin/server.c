@@ -1,0 +1,471 @@
+/*
+ * server.c: the three ways to run the same binary.
+ *
+ *  - Under a FastCGI parent (mod_fcgid, spawn-fcgi): the listening socket
+ *    is fd 0; one process of T threads serves it.
+ *  - Standalone (--listen unix:PATH or HOST:PORT): a master keeps N worker
+ *    processes of T threads alive, restarts one that dies, re-executes
+ *    itself on SIGHUP (new config, new plugins; the socket is kept, the old
+ *    workers drain), and drains on SIGTERM.
+ *  - Plain CGI (fd 0 is not a socket): one request, then exit.
+ *
+ * In a worker, one thread at a time waits for a connection (poll on the
+ * socket and on a wake-up pipe, then a non-blocking accept), as in
+ * libfcgi's threaded example; a SIGTERM writes to the pipe, the idle
+ * threads leave, the busy ones finish their request first.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <mysql.h>
+
+#include "core.h"
+
+static int srv_fd = -1;
+static int srv_wake[2] = { -1, -1 };
+static volatile int srv_quit;
+static pthread_mutex_t srv_accept_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Serves one accepted request on w. */
+static void
+srv_answer(struct ap_worker *w)
+{
+	struct ap_req r;
+	int rc;
+
+	rc = ap_req_begin(&r, w, &w->fcgi);
+	if (rc != 0)
+		ap_req_error_page(&r, rc, r.reason);
+	else
+		ap_req_dispatch(&r);
+	ap_req_finish(&r);
+	FCGX_Finish_r(&w->fcgi);
+	ap_housekeeping(&r);
+	ap_arena_reset(&w->arena);
+}
+
+/* Waits for a connection or for the wake-up pipe; true when a request
+ * was accepted into w->fcgi. */
+static bool
+srv_accept(struct ap_worker *w)
+{
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = srv_fd, .events = POLLIN },
+			{ .fd = srv_wake[0], .events = POLLIN },
+		};
+		int rc;
+
+		if (__atomic_load_n(&srv_quit, __ATOMIC_RELAXED))
+			return false;
+		rc = poll(p, 2, -1);
+		if (rc < 0) {
+			if (errno == EINTR)
+				continue;
+			ap_log(AP_LOG_ERR, "core: poll: %s", strerror(errno));
+			return false;
+		}
+		if (p[1].revents)
+			return false;
+		if (!(p[0].revents & POLLIN))
+			continue;
+		/* The socket is non-blocking: another process may have taken
+		 * the connection, then accept fails and we wait again. */
+		if (FCGX_Accept_r(&w->fcgi) >= 0)
+			return true;
+	}
+}
+
+static void *
+srv_thread(void *arg)
+{
+	struct ap_worker *w = arg;
+
+	FCGX_InitRequest(&w->fcgi, srv_fd, 0);
+	for (;;) {
+		bool got;
+
+		pthread_mutex_lock(&srv_accept_lock);
+		got = srv_accept(w);
+		pthread_mutex_unlock(&srv_accept_lock);
+		if (!got)
+			break;
+		srv_answer(w);
+	}
+	FCGX_Free(&w->fcgi, 1);
+	mysql_thread_end();
+	return NULL;
+}
+
+/* One worker process: T threads on fd until SIGTERM or SIGINT. */
+int
+ap_serve(int fd, int threads)
+{
+	pthread_t *tid = calloc((size_t)threads, sizeof(pthread_t));
+	struct ap_worker **ws = calloc((size_t)threads, sizeof(*ws));
+	sigset_t set;
+	int sig, started = 0;
+
+	if (tid == NULL || ws == NULL)
+		abort();
+	srv_fd = fd;
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	if (pipe2(srv_wake, O_CLOEXEC) != 0) {
+		ap_log(AP_LOG_ERR, "core: pipe: %s", strerror(errno));
+		return 1;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	ap_plugins_worker_init();
+	for (int i = 0; i < threads; i++) {
+		ws[i] = ap_worker_new(i);
+		if (pthread_create(&tid[i], NULL, srv_thread, ws[i]) != 0) {
+			ap_log(AP_LOG_ERR, "core: cannot start thread %d", i);
+			ap_worker_free(ws[i]);
+			ws[i] = NULL;
+			break;
+		}
+		started++;
+	}
+	ap_log(AP_LOG_INFO, "core: worker %ld serving with %d threads",
+	    (long)getpid(), started);
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		/* SIGHUP reaches a worker only from a terminal; the master
+		 * handles reloads. */
+	}
+	__atomic_store_n(&srv_quit, 1, __ATOMIC_RELAXED);
+	(void)!write(srv_wake[1], "q", 1);
+	for (int i = 0; i < started; i++) {
+		pthread_join(tid[i], NULL);
+		ap_worker_free(ws[i]);
+	}
+	ap_log(AP_LOG_INFO, "core: worker %ld stopped", (long)getpid());
+	free(tid);
+	free(ws);
+	return 0;
+}
+
+/* Plain CGI: the request is in the environment and on stdin. */
+int
+ap_serve_cgi(void)
+{
+	struct ap_worker *w = ap_worker_new(0);
+	FCGX_Stream *in, *out, *err;
+	FCGX_ParamArray envp;
+	struct ap_req r;
+	int rc;
+
+	if (FCGX_Accept(&in, &out, &err, &envp) < 0) {
+		ap_worker_free(w);
+		return 1;
+	}
+	w->fcgi.in = in;
+	w->fcgi.out = out;
+	w->fcgi.err = err;
+	w->fcgi.envp = envp;
+	rc = ap_req_begin(&r, w, &w->fcgi);
+	if (rc != 0)
+		ap_req_error_page(&r, rc, r.reason);
+	else
+		ap_req_dispatch(&r);
+	ap_req_finish(&r);
+	FCGX_Finish();
+	ap_housekeeping(&r);
+	ap_arena_reset(&w->arena);
+	ap_worker_free(w);
+	mysql_thread_end();
+	return 0;
+}
+
+/* ---- standalone master ---- */
+
+/* Opens "unix:PATH" (mode given in octal digits) or "HOST:PORT". */
+int
+ap_listen_open(const char *spec, int mode_digits, char *err, size_t errlen)
+{
+	int fd;
+
+	if (strncmp(spec, "unix:", 5) == 0) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		const char *path = spec + 5;
+		struct stat st;
+		mode_t mode;
+
+		if (strlen(path) >= sizeof(sa.sun_path)) {
+			snprintf(err, errlen, "socket path too long: %s", path);
+			return -1;
+		}
+		{
+			char digits[8];
+
+			snprintf(digits, sizeof(digits), "%d", mode_digits);
+			mode = (mode_t)strtol(digits, NULL, 8);
+		}
+		strcpy(sa.sun_path, path);
+		if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+			unlink(path);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+			snprintf(err, errlen, "cannot bind %s: %s", path,
+			    strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		chmod(path, mode);
+	} else {
+		struct sockaddr_in sa = { .sin_family = AF_INET };
+		const char *colon = strrchr(spec, ':');
+		char host[64];
+		int one = 1;
+		long port;
+
+		if (colon == NULL || (size_t)(colon - spec) >= sizeof(host)) {
+			snprintf(err, errlen, "--listen takes unix:PATH or "
+			    "HOST:PORT, not %s", spec);
+			return -1;
+		}
+		memcpy(host, spec, (size_t)(colon - spec));
+		host[colon - spec] = '\0';
+		port = strtol(colon + 1, NULL, 10);
+		if (port <= 0 || port > 65535 ||
+		    inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+			snprintf(err, errlen, "bad address %s (an IPv4 address "
+			    "and a port)", spec);
+			return -1;
+		}
+		sa.sin_port = htons((uint16_t)port);
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -1;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+			snprintf(err, errlen, "cannot bind %s: %s", spec,
+			    strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	if (listen(fd, 1024) != 0) {
+		snprintf(err, errlen, "cannot listen on %s: %s", spec,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct srv_child {
+	pid_t pid;
+	time_t started;
+	bool old;             /* from before a reload: not restarted */
+};
+
+static pid_t
+srv_spawn(int fd, int threads)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		_exit(ap_serve(fd, threads));
+	}
+	return pid;
+}
+
+/* Keeps `workers` processes alive on fd.  argv is used to re-execute on
+ * SIGHUP; old_workers (from a previous image) are drained. */
+/* Runs this binary with argv and --check-config: true when the config
+ * (and the plugins) a reload would load are good. */
+static bool
+srv_reload_ok(int argc, char **argv)
+{
+	char **av = calloc((size_t)argc + 2, sizeof(char *));
+	int status = 0;
+	pid_t pid;
+
+	if (av == NULL)
+		return false;
+	memcpy(av, argv, (size_t)argc * sizeof(char *));
+	av[argc] = "--check-config";
+	pid = fork();
+	if (pid == 0) {
+		sigset_t none;
+		int devnull = open("/dev/null", O_WRONLY);
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (devnull >= 0)
+			dup2(devnull, 1);
+		execv("/proc/self/exe", av);
+		_exit(127);
+	}
+	free(av);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return false;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+int
+ap_master(int fd, int workers, int threads, int argc, char **argv,
+    const char *old_workers, const char *unlink_path)
+{
+	struct srv_child *kids = calloc((size_t)workers + 256, sizeof(*kids));
+	size_t nkids = 0;
+	sigset_t set;
+	bool quitting = false;
+	time_t quit_at = 0;
+
+	if (kids == NULL)
+		abort();
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	/* Workers of the image before a reload: drain them. */
+	for (const char *p = old_workers; p && *p;) {
+		long pid = strtol(p, (char **)&p, 10);
+
+		if (pid > 0 && nkids < (size_t)workers + 256) {
+			kids[nkids].pid = (pid_t)pid;
+			kids[nkids].old = true;
+			nkids++;
+			kill((pid_t)pid, SIGTERM);
+		}
+		while (*p == ',')
+			p++;
+	}
+	for (int i = 0; i < workers; i++) {
+		kids[nkids].pid = srv_spawn(fd, threads);
+		kids[nkids].started = time(NULL);
+		nkids++;
+	}
+	ap_log(AP_LOG_INFO, "core: master %ld: %d workers of %d threads",
+	    (long)getpid(), workers, threads);
+	for (;;) {
+		struct timespec ts = { .tv_sec = 1 };
+		siginfo_t si;
+		int sig = sigtimedwait(&set, &si, &ts);
+		pid_t pid;
+		int status;
+
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			for (size_t i = 0; i < nkids; i++) {
+				if (kids[i].pid != pid)
+					continue;
+				if (!kids[i].old && !quitting &&
+				    !(WIFEXITED(status) &&
+				    WEXITSTATUS(status) == 0))
+					ap_log(AP_LOG_ERR, "core: worker %ld "
+					    "died (%s %d)", (long)pid,
+					    WIFSIGNALED(status) ? "signal" :
+					    "status", WIFSIGNALED(status) ?
+					    WTERMSIG(status) :
+					    WEXITSTATUS(status));
+				kids[i].pid = 0;
+			}
+		}
+		if (sig == SIGTERM || sig == SIGINT) {
+			if (!quitting)
+				ap_log(AP_LOG_INFO, "core: stopping; workers "
+				    "finish what they serve");
+			quitting = true;
+			quit_at = time(NULL);
+			for (size_t i = 0; i < nkids; i++)
+				if (kids[i].pid > 0)
+					kill(kids[i].pid, SIGTERM);
+		} else if (sig == SIGHUP && !quitting && !srv_reload_ok(argc,
+		    argv)) {
+			ap_log(AP_LOG_ERR, "core: reload refused: the new "
+			    "configuration does not start (see above); still "
+			    "serving with the old one");
+		} else if (sig == SIGHUP && !quitting) {
+			char pids[4096] = "", fdbuf[16];
+			size_t l = 0;
+
+			ap_log(AP_LOG_INFO, "core: reloading");
+			for (size_t i = 0; i < nkids; i++)
+				if (kids[i].pid > 0 && l + 16 < sizeof(pids))
+					l += (size_t)snprintf(pids + l,
+					    sizeof(pids) - l, "%s%ld", l ? "," :
+					    "", (long)kids[i].pid);
+			snprintf(fdbuf, sizeof(fdbuf), "%d", fd);
+			setenv("APARTE_LISTEN_FD", fdbuf, 1);
+			setenv("APARTE_OLD_WORKERS", pids, 1);
+			fcntl(fd, F_SETFD, 0);   /* keep it across exec */
+			sigprocmask(SIG_UNBLOCK, &set, NULL);
+			execv("/proc/self/exe", argv);
+			ap_log(AP_LOG_ERR, "core: reload failed: %s",
+			    strerror(errno));
+			sigprocmask(SIG_BLOCK, &set, NULL);
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+		}
+		if (quitting) {
+			bool any = false;
+
+			for (size_t i = 0; i < nkids; i++)
+				if (kids[i].pid > 0)
+					any = true;
+			if (!any)
+				break;
+			if (time(NULL) - quit_at > 30) {
+				for (size_t i = 0; i < nkids; i++)
+					if (kids[i].pid > 0)
+						kill(kids[i].pid, SIGKILL);
+			}
+			continue;
+		}
+		/* Restart the dead, at most one per slot and second (a
+		 * worker that dies at once must not spin the machine). */
+		for (size_t i = 0; i < nkids; i++) {
+			if (kids[i].pid != 0 || kids[i].old)
+				continue;
+			if (time(NULL) - kids[i].started < 1)
+				continue;
+			kids[i].pid = srv_spawn(fd, threads);
+			kids[i].started = time(NULL);
+		}
+		/* Forget the drained old workers. */
+		for (size_t i = 0; i < nkids; i++) {
+			if (kids[i].old && kids[i].pid == 0) {
+				kids[i] = kids[--nkids];
+				i--;
+			}
+		}
+	}
+	if (unlink_path != NULL)
+		unlink(unlink_path);
+	ap_log(AP_LOG_INFO, "core: master stopped");
+	free(kids);
+	return 0;
+}

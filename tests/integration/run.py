@@ -1,0 +1,115 @@
+#!/usr/bin/python3
+"""Runs the integration tests against a private site: MariaDB, the
+backend and nginx, all started here and stopped at the end.  Every page
+the tests kept is checked with the Nu Html Checker at the end.
+
+Usage: run.py --prefix PREFIX --build BUILD_DIR [--run DIR] [PATTERN...]
+Ends with the line "N passed, N failed" (and the skipped, if any).
+"""
+import argparse
+import glob
+import importlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, 'tools'))
+sys.path.insert(0, HERE)
+
+import harness  # noqa: E402
+from stack import Stack  # noqa: E402
+
+
+class MarkupTest(unittest.TestCase):
+    """Runs last: every page kept by the other tests passes the checker."""
+
+    def test_zz_pages_pass_the_nu_checker(self):
+        files = sorted(glob.glob(os.path.join(harness.pages_dir, '*')))
+        self.assertGreaterEqual(len(files), 5, 'the tests kept too few pages')
+        jar = os.path.join(ROOT, 'tests', 'node_modules', 'vnu-jar', 'build',
+                           'dist', 'vnu.jar')
+        r = subprocess.run(['java', '-jar', jar, '--errors-only', '--stdout']
+                           + files, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, 'Nu checker errors:\n' + r.stdout +
+                         r.stderr)
+
+
+class LogTest(unittest.TestCase):
+    """Runs last: the backend logged no sanitizer report and no crash."""
+
+    def test_zz_backend_log_has_no_sanitizer_report_or_crash(self):
+        path = os.path.join(harness.stack.run, 'aparte.log')
+        text = open(path, encoding='utf-8', errors='replace').read()
+        for bad in ('AddressSanitizer', 'LeakSanitizer', 'runtime error:',
+                    'died (signal'):
+            self.assertNotIn(bad, text, 'found in %s' % path)
+
+
+class Result(unittest.TextTestResult):
+    pass
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--prefix', required=True)
+    ap.add_argument('--build', required=True)
+    ap.add_argument('--run', default=os.path.join(ROOT, 'run', 'itest'))
+    ap.add_argument('--no-browser', action='store_true')
+    ap.add_argument('patterns', nargs='*')
+    args = ap.parse_args()
+
+    if os.path.isdir(args.run):
+        shutil.rmtree(args.run)
+    os.makedirs(args.run)
+    # The installed plugins, and the loader's test plugins beside them.
+    pdir = os.path.join(args.run, 'plugins')
+    os.makedirs(pdir)
+    inst = os.path.join(args.prefix, 'lib', 'aparte', 'plugins')
+    for so in glob.glob(os.path.join(inst, '*.so')):
+        os.symlink(so, os.path.join(pdir, os.path.basename(so)))
+    for name in ('good', 'badabi'):
+        so = os.path.join(os.path.abspath(args.build), 'tests', 'plugins', '.libs',
+                          name + '.so')
+        os.symlink(so, os.path.join(pdir, name + '.so'))
+    harness.pages_dir = os.path.join(args.run, 'pages')
+    os.makedirs(harness.pages_dir)
+    harness.build_dir = os.path.abspath(args.build)
+    st = Stack(os.path.join(args.run, 'site'), args.prefix, plugin_dir=pdir,
+               conf_extra='[good]\ngreeting = salut\n')
+    harness.stack = st
+    t0 = time.time()
+    st.start(plugins=['good'])
+    print('site up in %.1fs on %s' % (time.time() - t0, st.base), flush=True)
+
+    loader = unittest.TestLoader()
+    suite = unittest.TestSuite()
+    mods = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(HERE, 'test_*.py')))
+    for m in mods:
+        if args.patterns and not any(p in m for p in args.patterns):
+            continue
+        suite.addTests(loader.loadTestsFromModule(importlib.import_module(m)))
+    suite.addTests(loader.loadTestsFromTestCase(MarkupTest))
+    suite.addTests(loader.loadTestsFromTestCase(LogTest))
+    runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2,
+                                     resultclass=Result)
+    try:
+        res = runner.run(suite)
+    finally:
+        st.stop()
+    failed = len(res.failures) + len(res.errors) + len(res.unexpectedSuccesses)
+    skipped = len(res.skipped)
+    passed = res.testsRun - failed - skipped
+    line = '%d passed, %d failed' % (passed, failed)
+    if skipped:
+        line += ', %d skipped' % skipped
+    print(line)
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""The core over HTTP, through nginx: status, errors, negotiation,
+languages, plugins switched on and off while running."""
+import time
+import unittest
+
+import harness
+from harness import Client, save_page, wait_until
+
+
+class StatusTest(unittest.TestCase):
+
+    def test_status_reports_database_and_plugins(self):
+        r = Client().get('/aparte/status')
+        self.assertEqual(r.status, 200)
+        self.assertTrue(r.ctype.startswith('text/plain'))
+        self.assertIn('database: ok', r.text)
+        self.assertRegex(r.text, r'plugins loaded:.* good')
+        self.assertRegex(r.text, r'plugins enabled:.* good')
+
+    def test_status_names_the_refused_plugin(self):
+        r = Client().get('/aparte/status')
+        self.assertIn('plugin badabi off: built for plugin ABI 2.0', r.text)
+
+    def test_head_has_no_body(self):
+        r = Client().request('HEAD', '/aparte/status')
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.body, b'')
+
+
+class PagesTest(unittest.TestCase):
+
+    def test_unknown_route_is_a_404_page(self):
+        r = Client().get('/aparte/nowhere')
+        self.assertEqual(r.status, 404)
+        self.assertIn('Page introuvable', r.text)
+        self.assertIn('lang="fr"', r.text)
+        save_page('404', r)
+
+    def test_wrong_method_is_405_with_allow(self):
+        r = Client().post('/aparte/status', {'a': '1'})
+        self.assertEqual(r.status, 405)
+        self.assertIn('GET', r.header('allow'))
+        save_page('405', r)
+
+    def test_xhtml_when_accepted(self):
+        r = Client(accept='application/xhtml+xml').get('/aparte/')
+        self.assertEqual(r.status, 200)
+        self.assertTrue(r.ctype.startswith('application/xhtml+xml'))
+        self.assertTrue(r.text.startswith('<?xml'))
+        save_page('home-xhtml', r)
+        r = Client(accept='text/html').get('/aparte/')
+        self.assertTrue(r.ctype.startswith('text/html'))
+        self.assertTrue(r.text.startswith('<!DOCTYPE html>'))
+        save_page('home-html', r)
+
+    def test_fragment_has_no_layout(self):
+        r = Client().get('/aparte/hello/claire?fragment=1')
+        self.assertEqual(r.status, 200)
+        self.assertNotIn('DOCTYPE', r.text)
+        self.assertTrue(r.text.startswith('<p>'))
+
+    def test_english_for_an_english_browser(self):
+        r = Client(lang='en-GB,en;q=0.9').get('/aparte/nowhere')
+        self.assertEqual(r.status, 404)
+        self.assertIn('Page not found', r.text)
+        self.assertIn('lang="en"', r.text)
+        save_page('404-en', r)
+
+    def test_language_switch_is_remembered(self):
+        c = Client()
+        r = c.get('/aparte/lang/en?back=/aparte/nowhere')
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.header('location'), '/aparte/nowhere')
+        self.assertIn('Page not found', c.get('/aparte/nowhere').text)
+        r = c.get('/aparte/lang/en?back=//evil.example')
+        self.assertEqual(r.header('location'), '/')
+
+
+class PluginSwitchTest(unittest.TestCase):
+
+    def test_disable_then_enable_reaches_workers_within_a_second(self):
+        c = Client()
+        self.assertEqual(c.get('/aparte/hello/a').status, 200)
+        harness.stack.admin('plugin', 'disable', 'good')
+        t0 = time.time()
+        gone = wait_until(lambda: c.get('/aparte/hello/a').status == 404, 3)
+        self.assertTrue(gone)
+        self.assertLess(time.time() - t0, 1.5)
+        harness.stack.admin('plugin', 'enable', 'good')
+        t0 = time.time()
+        back = wait_until(lambda: c.get('/aparte/hello/a').status == 200, 3)
+        self.assertTrue(back)
+        self.assertLess(time.time() - t0, 1.5)

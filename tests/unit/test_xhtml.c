@@ -1,0 +1,208 @@
+/* Unit tests: the XHTML writer (escaping by construction, full end tags,
+ * layout, fragments, fields with their errors), and well-formedness of
+ * what it writes. */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+
+#include "core.h"
+
+static struct ap_worker *w;
+static struct ap_req r;
+static const char *langs[] = { "fr", "en", NULL };
+
+static void
+setup(void)
+{
+	ap_core.title = "Réseau";
+	ap_core.static_url = "/aparte-static";
+	ap_core.home = "/";
+	ap_core.mount = "/aparte";
+	ap_core.base_url = "http://127.0.0.1";
+	ap_core.lang = "fr";
+	ap_core.langs = langs;
+	w = ap_worker_new(0);
+	memset(&r, 0, sizeof(r));
+	r.w = w;
+	r.a = &w->arena;
+	r.ob = &w->out;
+	r.lang = "fr";
+	r.path = "/x";
+	r.status = 200;
+	r.plugin = -1;
+	w->enabled_known = true;
+}
+
+static void
+teardown(void)
+{
+	ap_worker_free(w);
+}
+
+static const char *
+output(void)
+{
+	ap_x_page_end(&r);
+	return r.ob->p ? r.ob->p : "";
+}
+
+static bool
+well_formed(const char *s)
+{
+	xmlDocPtr d = xmlReadMemory(s, (int)strlen(s), "t.xml", NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+
+	if (d == NULL)
+		return false;
+	xmlFreeDoc(d);
+	return true;
+}
+
+START_TEST(test_fragment_escapes)
+{
+	const char *o;
+
+	r.fragment = true;
+	ap_x_page_begin(&r, "t");
+	ap_x_open(&r, "section", "class", "a\"b", NULL);
+	ap_x_elem(&r, "p", "<script>alert('x')</script> & co", NULL);
+	ap_x_elem(&r, "a", "lien", "href", "javascript:\"><b>", "rel", NULL,
+	    NULL);
+	ap_x_close(&r);
+	o = output();
+	ck_assert_ptr_null(strstr(o, "<script>"));
+	ck_assert_ptr_nonnull(strstr(o, "&lt;script&gt;"));
+	ck_assert_ptr_nonnull(strstr(o, "&amp; co"));
+	ck_assert_ptr_nonnull(strstr(o, "class=\"a&quot;b\""));
+	ck_assert_ptr_null(strstr(o, "<b>"));
+	ck_assert_ptr_null(strstr(o, "rel="));
+	ck_assert_ptr_null(strstr(o, "DOCTYPE"));
+	ck_assert(strncmp(o, "<section", 8) == 0);
+	ck_assert(well_formed(o));
+	ck_assert_str_eq(r.ctype, "text/html; charset=utf-8");
+}
+END_TEST
+
+START_TEST(test_full_end_tags_and_void)
+{
+	const char *o;
+
+	r.fragment = true;
+	ap_x_page_begin(&r, "t");
+	ap_x_open(&r, "div", NULL);
+	ap_x_elem(&r, "span", "", "class", "empty", NULL);
+	ap_x_empty(&r, "br", NULL);
+	ap_x_elem(&r, "textarea", NULL, "name", "body", NULL);
+	ap_x_close(&r);
+	o = output();
+	ck_assert_ptr_nonnull(strstr(o, "<span class=\"empty\"></span>"));
+	ck_assert_ptr_nonnull(strstr(o, "<br/>"));
+	ck_assert_ptr_nonnull(strstr(o, "<textarea name=\"body\"></textarea>"));
+	ck_assert(well_formed(o));
+}
+END_TEST
+
+START_TEST(test_full_page_xhtml)
+{
+	const char *o;
+
+	r.xhtml = true;
+	ap_x_page_begin(&r, "Titre");
+	ap_x_elem(&r, "h1", "Bonjour", NULL);
+	o = output();
+	ck_assert(strncmp(o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 38)
+	    == 0);
+	ck_assert_ptr_nonnull(strstr(o, "<!DOCTYPE html>"));
+	ck_assert_ptr_nonnull(strstr(o, "xmlns=\"http://www.w3.org/1999/xhtml\""));
+	ck_assert_ptr_nonnull(strstr(o, "lang=\"fr\" xml:lang=\"fr\""));
+	ck_assert_ptr_nonnull(strstr(o, "<title>Titre – Réseau</title>"));
+	ck_assert_ptr_nonnull(strstr(o, "<main id=\"main\"><h1>Bonjour</h1>"
+	    "</main>"));
+	ck_assert_ptr_nonnull(strstr(o, "href=\"/aparte-static/aparte.css\""));
+	ck_assert_ptr_nonnull(strstr(o, "</html>"));
+	ck_assert_str_eq(r.ctype, "application/xhtml+xml; charset=utf-8");
+	ck_assert(well_formed(o));
+}
+END_TEST
+
+START_TEST(test_full_page_html)
+{
+	const char *o;
+
+	r.xhtml = false;
+	ap_x_page_begin(&r, "Titre");
+	o = output();
+	ck_assert(strncmp(o, "<!DOCTYPE html>", 15) == 0);
+	ck_assert_ptr_null(strstr(o, "xml:lang"));
+	ck_assert_str_eq(r.ctype, "text/html; charset=utf-8");
+}
+END_TEST
+
+START_TEST(test_controls_stripped)
+{
+	const char *o;
+
+	r.fragment = true;
+	ap_x_page_begin(&r, NULL);
+	ap_x_elem(&r, "p", "a\x01\x02 b\x1b", "title", "t\x07", NULL);
+	o = output();
+	ck_assert_ptr_nonnull(strstr(o, "<p title=\"t\">a b</p>"));
+	ck_assert(well_formed(o));
+}
+END_TEST
+
+START_TEST(test_field_with_error)
+{
+	const char *o;
+	struct ap_field f = {
+		.type = "email", .name = "email", .label = "Courriel",
+		.value = "pas-un-courriel<", .error = "Adresse invalide",
+		.hint = "Jamais publiée", .required = 1, .maxlength = 254,
+		.autocomplete = "email",
+	};
+
+	r.fragment = true;
+	ap_x_page_begin(&r, NULL);
+	ap_x_open(&r, "form", NULL);
+	ap_x_field(&r, &f);
+	ap_x_close(&r);
+	o = output();
+	ck_assert_ptr_nonnull(strstr(o, "value=\"pas-un-courriel&lt;\""));
+	ck_assert_ptr_nonnull(strstr(o, "aria-invalid=\"true\""));
+	ck_assert_ptr_nonnull(strstr(o,
+	    "aria-describedby=\"f-email-err f-email-hint\""));
+	ck_assert_ptr_nonnull(strstr(o, "id=\"f-email-err\">Adresse invalide"));
+	ck_assert_ptr_nonnull(strstr(o, "<label for=\"f-email\">Courriel "
+	    "<span class=\"req\">*</span></label>"));
+	ck_assert_ptr_nonnull(strstr(o, "required=\"required\""));
+	ck_assert_ptr_nonnull(strstr(o, "maxlength=\"254\""));
+	ck_assert(well_formed(o));
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("xhtml");
+	TCase *tc = tcase_create("writer");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_fragment_escapes);
+	tcase_add_test(tc, test_full_end_tags_and_void);
+	tcase_add_test(tc, test_full_page_xhtml);
+	tcase_add_test(tc, test_full_page_html);
+	tcase_add_test(tc, test_controls_stripped);
+	tcase_add_test(tc, test_field_with_error);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -258,6 +258,9 @@ http {{
         root {www};
         index index.html;
         ssi on;
+        location / {{
+            try_files $uri $uri.html $uri/ =404;
+        }}
         location /aparte-static/ {{
             alias {share}/www/static/;
         }}

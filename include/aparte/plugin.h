@@ -151,6 +151,11 @@ struct ap_plugin {
 	const char *schema;              /* migrations owner: schema/OWNER/ */
 };
 
+/* Marks a msgid for translation where it is translated later with ap->tr
+ * (descriptions, navigation labels, tables of texts).  Texts are French;
+ * xgettext finds them with the keywords tr:2, trn:2,3 and AP_N_. */
+#define AP_N_(s) (s)
+
 #define AP_PLUGIN(n) const struct ap_plugin ap_plugin_##n
 #define AP_PLUGIN_HEAD                                                   \
 	.abi_major = AP_ABI_MAJOR, .abi_minor = AP_ABI_MINOR,            \
@@ -248,6 +253,15 @@ struct ap_content {
 	int retry;               /* the visitor must send again (text kept),
 	                            e.g. the form token expired */
 };
+
+/* "admin.dashboard" (data: NULL): run by the admin console's home inside a
+ * <ul class="attention">; each listener writes <li> items (with links) for
+ * what waits: pending comments, unread messages ...
+ * "admin.menu" (data: NULL): run inside the admin console's <ul> menu;
+ * each listener writes <li><a href="..."> to its admin pages, when the
+ * visitor's role allows them.
+ * "cron" (data: NULL): run between requests at most once a minute per
+ * process (and by aparte-admin cron): purge what expired. */
 
 /* "privacy.export" (data: struct ap_privacy): each listener adds what it
  * holds about the email with ap->privacy_item. "privacy.erase": each

@@ -20,7 +20,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(ROOT, 'demo'))
 
+import content  # noqa: E402
 import harness  # noqa: E402
 from stack import Stack  # noqa: E402
 
@@ -83,7 +85,10 @@ def main():
                conf_extra='[good]\ngreeting = salut\n')
     harness.stack = st
     t0 = time.time()
-    st.start(plugins=['good'])
+    st.start()
+    # Every installed plugin on, with the demo content: the tests use it as
+    # their data.
+    harness.demo_info = content.load(st)
     print('site up in %.1fs on %s' % (time.time() - t0, st.base), flush=True)
 
     loader = unittest.TestLoader()

@@ -81,8 +81,12 @@ def main():
     harness.pages_dir = os.path.join(args.run, 'pages')
     os.makedirs(harness.pages_dir)
     harness.build_dir = os.path.abspath(args.build)
+    # Settings for the test site: one file per plugin in conf.d/.
+    extra = ''
+    for f in sorted(glob.glob(os.path.join(HERE, 'conf.d', '*.conf'))):
+        extra += open(f, encoding='utf-8').read() + '\n'
     st = Stack(os.path.join(args.run, 'site'), args.prefix, plugin_dir=pdir,
-               conf_extra='[good]\ngreeting = salut\n')
+               conf_extra=extra)
     harness.stack = st
     t0 = time.time()
     st.start()

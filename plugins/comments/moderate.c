@@ -100,9 +100,9 @@ cm_act(struct ap_req *r, long long id, enum cm_action act)
 		    AP_ARGS(AP_INT(id)));
 	else
 		rc = ap->exec(r, "UPDATE comments SET status = ?, status_at = ?, "
-		    "dup = IF(? = 'trash', NULL, dup) WHERE id = ?",
+		    "dup = IF(? = 1, NULL, dup) WHERE id = ?",
 		    AP_ARGS(AP_TEXT(cm_status_name(st)), AP_INT(ap->now(r)),
-		    AP_TEXT(cm_status_name(st)), AP_INT(id)));
+		    AP_INT(st == CM_TRASH), AP_INT(id)));
 	if (rc == AP_OK && (old == CM_APPROVED || st == CM_APPROVED))
 		rc = cm_changed(r, page);
 	if (rc == AP_OK)

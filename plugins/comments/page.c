@@ -117,8 +117,10 @@ cm_form(struct ap_req *r, struct cm_input *in, int heading)
 	if (in->ret)
 		ap->empty(r, "input", "type", "hidden", "name", "return",
 		    "value", in->ret, NULL);
+	/* a nonce: two forms made in the same second differ */
 	ap->empty(r, "input", "type", "hidden", "name", "_ctok", "value",
-	    ap->sign(r, "comments.form", in->page), NULL);
+	    ap->sign(r, "comments.form", ap->printf(r, "%s\n%s", in->page,
+	    ap->random_token(r, 9))), NULL);
 	ap->hook_run(r, "form.fields", &fc);
 
 	memset(&f, 0, sizeof(f));

@@ -349,7 +349,8 @@ cm_post(struct ap_req *r, void *state)
 		errors++;
 	}
 	trc = ap->verify(r, "comments.form", tok, 86400, &payload, &age);
-	if (trc == AP_OK && strcmp(payload, in.page) != 0)
+	if (trc == AP_OK && (strncmp(payload, in.page, strlen(in.page)) != 0 ||
+	    payload[strlen(in.page)] != '\n'))
 		trc = AP_EINVAL;
 	if (trc != AP_OK) {
 		in.message = trc == AP_EEXPIRED ? ap->tr(r, "Ce formulaire a "
@@ -402,30 +403,24 @@ cm_post(struct ap_req *r, void *state)
 	    "dup = ?", AP_ARGS(AP_TEXT(in.page), AP_TEXT(dup)));
 	if (res == NULL)
 		return ap->db_error(r);
-	rc = ap->spend(r, "comments.form", tok, 86400 + 300);
-	if (rc == AP_EDB)
-		return AP_EDB;
 	if (ap->rows(res)) {
 		id = ap->cell_int(res, 0, 0);
+		rc = ap->spend(r, "comments.form", tok, 86400 + 300);
 		if (rc == AP_EDUP) {
 			cm_own_add(r, id);
 			return ap->redirect(r, 303, post_permalink(r, &in, id));
 		}
+		if (rc != AP_OK)
+			return rc;
 		in.e_body = ap->tr(r, "Vous avez déjà envoyé ce commentaire sur "
 		    "cette page.");
 		in.message = ap->tr(r, "Ce commentaire est un doublon : il a "
 		    "déjà été envoyé, il n’est pas publié une seconde fois.");
 		return cm_form_page(r, &in, 409);
 	}
-	if (rc == AP_EDUP) {
-		in.message = ap->tr(r, "Ce formulaire a déjà été envoyé une fois. "
-		    "Votre texte est conservé : renvoyez-le si vous le "
-		    "souhaitez.");
-		return cm_form_page(r, &in, 400);
-	}
-	if (rc != AP_OK)
-		return rc;
 
+	/* The flood control comes before the token is spent: the form
+	 * shown again with the 429 can be sent as it is. */
 	ip = ap->client_ip(r);
 	if (cm_conf.flood_interval > 0 && !ap->has_role(r, "moderator")) {
 		rc = ap->rate(r, ap->printf(r, "comments.flood %s", ip),
@@ -446,6 +441,15 @@ cm_post(struct ap_req *r, void *state)
 		if (rc != AP_OK)
 			return rc;
 	}
+	rc = ap->spend(r, "comments.form", tok, 86400 + 300);
+	if (rc == AP_EDUP) {
+		in.message = ap->tr(r, "Ce formulaire a déjà été envoyé une fois. "
+		    "Votre texte est conservé : renvoyez-le si vous le "
+		    "souhaitez.");
+		return cm_form_page(r, &in, 400);
+	}
+	if (rc != AP_OK)
+		return rc;
 
 	rc = cm_judge(r, in.page, in.author, in.email, in.url, in.body, &j);
 	if (rc != AP_OK)

@@ -60,7 +60,7 @@ cm_squash(char *s)
 }
 
 /* A comment's text: CRLF and CR become LF, other controls than LF and TAB
- * go, spaces at the end of lines go, blank lines at both ends go. */
+ * go, spaces at the end of lines go, white space at both ends goes. */
 void
 cm_clean_body(char *s)
 {
@@ -85,15 +85,10 @@ cm_clean_body(char *s)
 	while (o > s && text_is_space((unsigned char)o[-1]))
 		o--;
 	*o = '\0';
-	/* Leading blank lines (the spaces that start the first line of text
-	 * are kept: they may be meant). */
+	/* white space before the text */
 	start = s;
-	for (char *p = s; *p; p++) {
-		if (*p == '\n')
-			start = p + 1;
-		else if (*p != ' ' && *p != '\t')
-			break;
-	}
+	while (text_is_space((unsigned char)*start))
+		start++;
 	if (start != s) {
 		n = strlen(start);
 		memmove(s, start, n + 1);
@@ -157,7 +152,7 @@ enum cm_url_rc
 cm_url_check(const char *s)
 {
 	const char *p;
-	size_t host = 0;
+	size_t host = 0, label = 0;
 
 	if (strncasecmp(s, "http://", 7) == 0)
 		p = s + 7;
@@ -165,10 +160,15 @@ cm_url_check(const char *s)
 		p = s + 8;
 	else
 		return strchr(s, ':') != NULL ? CM_URL_SCHEME : CM_URL_BAD;
-	for (; *p && *p != '/' && *p != '?' && *p != '#'; p++, host++)
+	for (; *p && *p != '/' && *p != '?' && *p != '#'; p++, host++) {
 		if (!(text_host_char((unsigned char)*p) || *p == '.' ||
 		    *p == ':' || *p == '[' || *p == ']'))
 			return CM_URL_BAD;
+		if (*p == '.' || *p == ':')
+			label = 0;
+		else if (++label > 63)
+			return CM_URL_BAD;     /* a DNS label has 63 at most */
+	}
 	if (host == 0 || s[strcspn(s, ":") + 3] == '.')
 		return CM_URL_BAD;
 	for (; *p; p++) {
@@ -213,7 +213,7 @@ cm_page_ok(const char *s)
 static size_t
 text_link_stop(const unsigned char *p)
 {
-	if (*p <= 0x20 || *p == 0x7f || strchr("\"<>`", *p))
+	if (*p <= 0x20 || *p == 0x7f || strchr("\"<>`[]{}|\\^", *p))
 		return 1;
 	if (p[0] == 0xc2 && (p[1] == 0xa0 || p[1] == 0xab || p[1] == 0xbb))
 		return 1;                                /* nbsp « » */
@@ -366,8 +366,9 @@ cm_fold(const char *in, char *out, size_t cap)
 	out[o] = '\0';
 }
 
-/* The form of a text that duplicate detection compares: ASCII lower
- * case, every run of white space one space, no space at the ends. */
+/* The form of a text that duplicate detection compares: folded as for
+ * the word lists (case, accents), every run of white space one space, no
+ * space at the ends.  Writes at most cap - 1 bytes. */
 void
 cm_dup_text(const char *in, char *out, size_t cap)
 {
@@ -376,20 +377,17 @@ cm_dup_text(const char *in, char *out, size_t cap)
 
 	if (cap == 0)
 		return;
-	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+	cm_fold(in, out, cap);
+	for (const unsigned char *p = (const unsigned char *)out; *p; p++) {
 		if (text_is_space(*p)) {
 			space = o > 0;
 			continue;
 		}
 		if (space) {
-			if (o + 1 >= cap)
-				break;
 			out[o++] = ' ';
 			space = 0;
 		}
-		if (o + 1 >= cap)
-			break;
-		out[o++] = (char)(*p < 0x80 ? tolower(*p) : *p);
+		out[o++] = (char)*p;
 	}
 	out[o] = '\0';
 }

@@ -86,10 +86,10 @@ cli_list(struct ap_req *r, int argc, char **argv)
 		limit = 100;
 	res = ap->query(r, "SELECT id, status, created, page, author, email, "
 	    "COALESCE(verdict, '-'), COALESCE(score, ''), COALESCE(reasons, ''), "
-	    "body, parent_id FROM comments WHERE (status = ? OR ? = 'all') AND "
-	    "(page = ? OR ? = '') ORDER BY created DESC, id DESC LIMIT ?",
-	    AP_ARGS(AP_TEXT(status), AP_TEXT(status), AP_TEXT(page),
-	    AP_TEXT(page), AP_INT(limit)));
+	    "body, parent_id FROM comments WHERE (status = ? OR ? = 1) AND "
+	    "(page = ? OR ? = 0) ORDER BY created DESC, id DESC LIMIT ?",
+	    AP_ARGS(AP_TEXT(status), AP_INT(strcmp(status, "all") == 0),
+	    AP_TEXT(page), AP_INT(*page != '\0'), AP_INT(limit)));
 	if (res == NULL)
 		return cli_db(r, ap->db_error(r));
 	ap->out(r, "ID\tSTATUS\tDATE\tPAGE\tPARENT\tAUTHOR\tEMAIL\tFILTER\t"

@@ -417,18 +417,18 @@ cm_admin_get(struct ap_req *r, void *state)
 	if (p < 1 || p > 100000)
 		p = 1;
 	res = ap->query(r, "SELECT COUNT(*) FROM comments WHERE (status = ? OR "
-	    "? = 1) AND (page = ? OR ? = '')", AP_ARGS(AP_TEXT(all ? "pending" :
+	    "? = 1) AND (page = ? OR ? = 0)", AP_ARGS(AP_TEXT(all ? "pending" :
 	    status), AP_INT(all), AP_TEXT(page ? page : ""),
-	    AP_TEXT(page ? page : "")));
+	    AP_INT(page != NULL)));
 	if (res == NULL)
 		return ap->db_error(r);
 	total = ap->cell_int(res, 0, 0);
 	res = ap->query(r, "SELECT id, page, parent_id, status, author, email, "
 	    "url, body, created, ip, verdict, score, reasons FROM comments "
-	    "WHERE (status = ? OR ? = 1) AND (page = ? OR ? = '') ORDER BY "
+	    "WHERE (status = ? OR ? = 1) AND (page = ? OR ? = 0) ORDER BY "
 	    "created DESC, id DESC LIMIT ? OFFSET ?", AP_ARGS(AP_TEXT(all ?
 	    "pending" : status), AP_INT(all), AP_TEXT(page ? page : ""),
-	    AP_TEXT(page ? page : ""), AP_INT(MOD_PER_PAGE),
+	    AP_INT(page != NULL), AP_INT(MOD_PER_PAGE),
 	    AP_INT((p - 1) * MOD_PER_PAGE)));
 	if (res == NULL)
 		return ap->db_error(r);

@@ -278,6 +278,14 @@ wxr_comment(struct wxr_run *w, xmlNode *c, const char *post,
 		status = "trash";
 	else
 		status = "pending";
+	/* WordPress keeps names with their entities (&amp;) */
+	{
+		size_t ac = strlen(author) + 1;
+		char *plain = ap->alloc(r, ac);
+
+		cm_html_to_text(author, plain, ac);
+		author = plain;
+	}
 	cm_squash(author);
 	if (cm_chars(author) > CM_AUTHOR_MAX) {
 		size_t k = 0, chars = 0;

@@ -164,3 +164,11 @@ def send(c, fields, headers=None):
             return r
         time.sleep(1.05)
     return r
+
+
+def wait_for_plugin():
+    """Until every worker knows the plugin is on (the demo content enables
+    it just before the tests: workers learn it within a second)."""
+    ok = harness.wait_until(lambda: all(
+        Client().get(FRAG % PAGE).status == 200 for _ in range(20)), 5)
+    assert ok, 'the comments plugin does not answer'

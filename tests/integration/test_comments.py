@@ -9,10 +9,14 @@ import urllib.parse
 import harness
 from harness import Client, save_page
 import sign
-from commentlib import (send, PAGE, FRAG, FULL, KNOWN, XHTML, unique, sql, one, row,
-                        esc, post, posted_id, parse, by_id, text_of, admin,
-                        field_error, field_value, count, form_page,
-                        comment_form)
+from commentlib import (wait_for_plugin, send, PAGE, FRAG, FULL, KNOWN, XHTML,
+                        unique, sql, one, row, esc, post, posted_id, parse,
+                        by_id, text_of, admin, field_error, field_value, count,
+                        form_page, comment_form)
+
+
+def setUpModule():
+    wait_for_plugin()
 
 
 class ShowTest(unittest.TestCase):

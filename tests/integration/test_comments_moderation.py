@@ -9,9 +9,13 @@ import unittest
 
 import harness
 from harness import Client
-from commentlib import (PAGE, FRAG, FULL, KNOWN, unique, sql, one, row, post,
-                        posted_id, admin, field_value, count, form_page,
-                        comment_form)
+from commentlib import (wait_for_plugin, PAGE, FRAG, FULL, KNOWN, unique, sql,
+                        one, row, post, posted_id, admin, field_value, count,
+                        form_page, comment_form)
+
+
+def setUpModule():
+    wait_for_plugin()
 
 
 def fresh_email(tag='x'):

@@ -333,6 +333,8 @@ struct ap_req {
 	bool stack_void[AP_XML_DEPTH];
 	int depth;
 	bool layout;                 /* the page layout is open */
+	struct ap_buf *keep;         /* markup_begin: a copy of the output */
+	int keep_depth;
 	/* visitor */
 	struct ap_user user;
 	bool has_user;
@@ -372,6 +374,9 @@ void ap_x_field(struct ap_req *r, const struct ap_field *f);
 void ap_x_message(struct ap_req *r, const char *kind, const char *text);
 void ap_x_discard(struct ap_req *r);
 void ap_x_attr(struct ap_req *r, const char *name, const char *value);
+void ap_x_markup_begin(struct ap_req *r);
+char *ap_x_markup_end(struct ap_req *r, size_t *len);
+int ap_x_markup(struct ap_req *r, const char *bytes, size_t len);
 
 /* db.c */
 struct ap_db *ap_db_new(void);

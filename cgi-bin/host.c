@@ -634,4 +634,7 @@ const struct ap_host ap_host_table = {
 	.mail = host_mail,
 	.privacy_item = host_privacy_item,
 	.audit = host_audit,
+	.markup_begin = ap_x_markup_begin,
+	.markup_end = ap_x_markup_end,
+	.markup = ap_x_markup,
 };

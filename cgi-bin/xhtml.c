@@ -37,6 +37,8 @@ x_out_write(void *ctx, const char *buf, int len)
 {
 	struct ap_req *r = ctx;
 
+	if (r->keep != NULL)
+		ap_buf_add(r->keep, buf, (size_t)len);
 	ap_buf_add(r->ob, buf, (size_t)len);
 	ap_req_flush(r, false);
 	return len;
@@ -67,6 +69,82 @@ x_writer_new(struct ap_req *r)
 	return 0;
 }
 
+/* ---- markup kept for later (caches of rendered views) ---- */
+
+/* Hands everything the writer holds to the answer, a start tag still
+ * open for attributes included ("<ol" becomes "<ol>"), so that bytes
+ * can follow it in order. */
+static int
+x_settle(struct ap_req *r)
+{
+	if (r->xw == NULL && x_writer_new(r) != 0)
+		return -1;
+	if (xmlTextWriterWriteRawLen(r->xw, BAD_CAST "", 0) < 0 ||
+	    xmlTextWriterFlush(r->xw) < 0)
+		return -1;
+	return 0;
+}
+
+static void
+x_keep_free(void *arg)
+{
+	struct ap_buf *b = arg;
+
+	ap_buf_free(b);
+	free(b);
+}
+
+/* Starts keeping a copy of what the writer writes (one at a time). */
+void
+ap_x_markup_begin(struct ap_req *r)
+{
+	if (r->keep != NULL || x_settle(r) != 0)
+		return;
+	r->keep = calloc(1, sizeof(*r->keep));
+	if (r->keep == NULL)
+		return;
+	ap_arena_cleanup(r->a, x_keep_free, r->keep);
+	r->keep_depth = r->depth;
+}
+
+/* The copy since markup_begin, in the arena; NULL when nothing was kept
+ * or when the elements opened since are not all closed (the bytes would
+ * not stand alone). */
+char *
+ap_x_markup_end(struct ap_req *r, size_t *len)
+{
+	struct ap_buf *b = r->keep;
+	char *out;
+
+	*len = 0;
+	if (b == NULL)
+		return NULL;
+	xmlTextWriterFlush(r->xw);
+	r->keep = NULL;
+	if (r->depth != r->keep_depth || b->failed)
+		return NULL;
+	out = ap_arena_alloc_raw(r->a, b->len + 1);
+	if (b->len)
+		memcpy(out, b->p, b->len);
+	out[b->len] = '\0';
+	*len = b->len;
+	return out;
+}
+
+/* Writes bytes that markup_end returned (in an earlier request) at the
+ * writer's current place. */
+int
+ap_x_markup(struct ap_req *r, const char *bytes, size_t len)
+{
+	if (x_settle(r) != 0)
+		return AP_ERROR;
+	if (r->keep != NULL)
+		ap_buf_add(r->keep, bytes, len);
+	ap_buf_add(r->ob, bytes, len);
+	ap_req_flush(r, false);
+	return r->ob->failed ? AP_ERROR : AP_OK;
+}
+
 /* Drops the writer without writing what it still holds (an error page
  * replaces it). */
 void
@@ -79,6 +157,7 @@ ap_x_discard(struct ap_req *r)
 	}
 	r->depth = 0;
 	r->layout = false;
+	r->keep = NULL;              /* freed with the arena */
 	if (!r->started)
 		r->ob->len = 0;
 }

@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define AP_ABI_MAJOR 1
-#define AP_ABI_MINOR 0
+#define AP_ABI_MINOR 1
 
 #if defined(__GNUC__)
 #define AP_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -420,6 +420,17 @@ struct ap_host {
 	    const char *kind, const char *const *kv);
 	/* -- Admin audit trail: who (the current user), what, from where. */
 	int (*audit)(struct ap_req *r, const char *action, const char *detail);
+
+	/* -- Markup kept for later (ABI 1.1), for caches of rendered views:
+	 * markup_begin starts keeping a copy of what the writer writes;
+	 * markup_end stops and returns the copy (in the arena; NULL when the
+	 * elements opened since are not all closed); markup writes such a
+	 * copy back at the writer's current place, in another request.  A
+	 * plugin gives markup only bytes that markup_end returned, and drops
+	 * them when the data they show changes. */
+	void (*markup_begin)(struct ap_req *r);
+	char *(*markup_end)(struct ap_req *r, size_t *len);
+	int (*markup)(struct ap_req *r, const char *bytes, size_t len);
 };
 
 #ifdef __cplusplus

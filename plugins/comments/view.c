@@ -15,6 +15,17 @@
 
 #include "comments.h"
 
+/* A page of threads as the writer wrote it, for visitors without their
+ * own comments there: replayed as long as the view is current. */
+struct view_html {
+	struct view_html *next;
+	char lang[8];
+	long pageno;
+	int fragment;
+	size_t len;
+	char *bytes;
+};
+
 struct cm_view {
 	struct cm_view *next;
 	int refs;              /* guarded by view_lock */
@@ -28,6 +39,7 @@ struct cm_view {
 	int closed;
 	size_t n;
 	struct cm_comment *c;  /* by date */
+	struct view_html *html; /* guarded by view_lock */
 };
 
 static pthread_mutex_t view_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -38,6 +50,12 @@ static unsigned long view_tick;
 static void
 view_free(struct cm_view *v)
 {
+	while (v->html != NULL) {
+		struct view_html *h = v->html;
+
+		v->html = h->next;
+		free(h);
+	}
 	free(v);
 }
 
@@ -667,6 +685,65 @@ view_own(struct ap_req *r, struct view_ctx *x)
 	return AP_OK;
 }
 
+static const struct view_html *
+view_html_find_locked(struct cm_view *v, const char *lang, long pageno,
+    int fragment)
+{
+	const struct view_html *h;
+
+	for (h = v->html; h; h = h->next)
+		if (h->pageno == pageno && h->fragment == fragment &&
+		    strcmp(h->lang, lang) == 0)
+			break;
+	return h;
+}
+
+/* The page of threads kept for these, or NULL.  The bytes live as long
+ * as the view, which the request holds. */
+static const struct view_html *
+view_html_find(struct cm_view *v, const char *lang, long pageno, int fragment)
+{
+	const struct view_html *h;
+
+	pthread_mutex_lock(&view_lock);
+	h = view_html_find_locked(v, lang, pageno, fragment);
+	pthread_mutex_unlock(&view_lock);
+	return h;
+}
+
+/* Keeps a copy of bytes with the view (and counts it in the cache's
+ * memory); a view that left the cache keeps nothing more. */
+static void
+view_html_add(struct cm_view *v, const char *lang, long pageno, int fragment,
+    const char *bytes, size_t len)
+{
+	struct view_html *h;
+
+	if (strlen(lang) >= sizeof(h->lang) || len > cm_conf.cache_size / 4)
+		return;
+	h = malloc(sizeof(*h) + len);
+	if (h == NULL)
+		return;
+	memset(h, 0, sizeof(*h));
+	strcpy(h->lang, lang);
+	h->pageno = pageno;
+	h->fragment = fragment;
+	h->len = len;
+	h->bytes = (char *)(h + 1);
+	memcpy(h->bytes, bytes, len);
+	pthread_mutex_lock(&view_lock);
+	if (!v->cached || view_html_find_locked(v, lang, pageno, fragment)) {
+		pthread_mutex_unlock(&view_lock);
+		free(h);
+		return;
+	}
+	h->next = v->html;
+	v->html = h;
+	v->bytes += sizeof(*h) + len;
+	view_bytes += sizeof(*h) + len;
+	pthread_mutex_unlock(&view_lock);
+}
+
 /* Writes the comments of a page: the count, the threads of the page
  * asked for (form after the comment replied to, or at the end). */
 int
@@ -675,7 +752,7 @@ cm_thread(struct ap_req *r, struct cm_view *v, struct cm_render *rd,
 {
 	struct view_ctx x = { .v = v, .rd = rd, .form = form };
 	struct view_idx *ix;
-	int *roots, rc;
+	int *roots, rc, cacheable;
 	size_t nroots = 0;
 	long pages, from, to;
 
@@ -741,6 +818,27 @@ cm_thread(struct ap_req *r, struct cm_view *v, struct cm_render *rd,
 	if ((size_t)to > nroots)
 		to = (long)nroots;
 
+	/* The same page of threads for every visitor without comments of
+	 * their own here: written once, then replayed. */
+	cacheable = cm_conf.cache_size > 0 && ap->abi_minor >= 1 &&
+	    rd->reply == 0 && (rd->fragment ? rd->ret != NULL &&
+	    strcmp(rd->ret, rd->page) == 0 : rd->ret == NULL);
+	for (size_t i = 0; cacheable && i < x.n; i++)
+		if (x.c[i].own)
+			cacheable = 0;
+	if (cacheable) {
+		const struct view_html *h = view_html_find(v, ap->lang(r),
+		    x.pageno, rd->fragment);
+
+		if (h != NULL) {
+			rc = ap->markup(r, h->bytes, h->len);
+			if (rc != AP_OK)
+				return rc;
+			form(r, rd);
+			return AP_OK;
+		}
+		ap->markup_begin(r);
+	}
 	ap->elem(r, "h2", v->total == 0 ? ap->tr(r, "Aucun commentaire") :
 	    ap->printf(r, ap->trn(r, "%lld commentaire", "%lld commentaires",
 	    (unsigned long)v->total), v->total), "id", "comments-title", NULL);
@@ -754,6 +852,14 @@ cm_thread(struct ap_req *r, struct cm_view *v, struct cm_render *rd,
 	}
 	if (pages > 1)
 		view_pages(r, &x, pages);
+	if (cacheable) {
+		size_t len;
+		const char *kept = ap->markup_end(r, &len);
+
+		if (kept != NULL)
+			view_html_add(v, ap->lang(r), x.pageno, rd->fragment,
+			    kept, len);
+	}
 	if (!x.form_done)
 		form(r, rd);
 	return AP_OK;

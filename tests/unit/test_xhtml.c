@@ -185,6 +185,69 @@ START_TEST(test_field_with_error)
 }
 END_TEST
 
+/* Markup kept in one request and written back in another comes out in
+ * place, byte for byte, within a full page (ABI 1.1). */
+START_TEST(test_markup_kept_and_replayed)
+{
+	const char *o;
+	char *kept, *copy;
+	size_t len;
+
+	r.fragment = true;
+	ap_x_page_begin(&r, "t");
+	ap_x_open(&r, "section", NULL);
+	ap_x_open(&r, "ol", "class", "list", NULL);
+	ap_x_markup_begin(&r);
+	ap_x_elem(&r, "li", "un <b>", "id", "c-1", NULL);
+	ap_x_elem(&r, "li", "deux", NULL);
+	kept = ap_x_markup_end(&r, &len);
+	ck_assert_ptr_nonnull(kept);
+	ck_assert_str_eq(kept, "<li id=\"c-1\">un &lt;b&gt;</li><li>deux</li>");
+	ck_assert_uint_eq(len, strlen(kept));
+	copy = strdup(kept);
+	ap_x_close(&r);
+	ap_x_close(&r);
+	o = output();
+	ck_assert_str_eq(o, "<section><ol class=\"list\"><li id=\"c-1\">un "
+	    "&lt;b&gt;</li><li>deux</li></ol></section>\n");
+
+	/* another request: the start tag before is closed first */
+	w->out.len = 0;
+	ap_arena_reset(&w->arena);
+	r.xw = NULL;
+	r.fragment = false;
+	r.xhtml = true;
+	ap_x_page_begin(&r, "t");
+	ap_x_open(&r, "ol", "class", "list", NULL);
+	ck_assert_int_eq(ap_x_markup(&r, copy, strlen(copy)), AP_OK);
+	ap_x_elem(&r, "li", "trois", NULL);
+	ap_x_close(&r);
+	o = output();
+	ck_assert_ptr_nonnull(strstr(o, "<main id=\"main\"><ol class=\"list\">"
+	    "<li id=\"c-1\">un &lt;b&gt;</li><li>deux</li><li>trois</li></ol>"));
+	ck_assert(well_formed(o));
+	free(copy);
+}
+END_TEST
+
+/* What does not stand alone is not kept. */
+START_TEST(test_markup_unbalanced_is_refused)
+{
+	size_t len;
+
+	r.fragment = true;
+	ap_x_page_begin(&r, "t");
+	ap_x_open(&r, "div", NULL);
+	ap_x_markup_begin(&r);
+	ap_x_open(&r, "p", NULL);
+	ck_assert_ptr_null(ap_x_markup_end(&r, &len));
+	ck_assert_uint_eq(len, 0);
+	ap_x_close(&r);
+	ap_x_close(&r);
+	ck_assert_str_eq(output(), "<div><p></p></div>\n");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -200,6 +263,8 @@ main(void)
 	tcase_add_test(tc, test_full_page_html);
 	tcase_add_test(tc, test_controls_stripped);
 	tcase_add_test(tc, test_field_with_error);
+	tcase_add_test(tc, test_markup_kept_and_replayed);
+	tcase_add_test(tc, test_markup_unbalanced_is_refused);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

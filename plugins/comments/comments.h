@@ -112,8 +112,9 @@ int cm_view_get(struct ap_req *r, const char *page, struct cm_view **v);
 long long cm_view_total(const struct cm_view *v);
 const char *cm_view_title(const struct cm_view *v);
 int cm_view_closed(const struct cm_view *v);
-int cm_thread_pageno(struct ap_req *r, const char *page, long long id,
-    long *pageno);
+int cm_on_first_page(struct ap_req *r, const char *page, long long id,
+    int *first);
+char *cm_locate_url(struct ap_req *r, const char *page, long long id);
 void cm_body(struct ap_req *r, const char *body);
 void cm_view_free_all(void);
 
@@ -121,6 +122,7 @@ struct cm_render {
 	const char *page;
 	long pageno;
 	long long reply;        /* the comment replied to, or 0 */
+	long long locate;       /* show the page of threads holding it */
 	int fragment;
 	const char *ret;        /* where the form comes back to */
 };
@@ -179,8 +181,9 @@ int cm_words_get(struct ap_req *r, void *state);
 int cm_words_post(struct ap_req *r, void *state);
 int cm_on_dashboard(struct ap_req *r, void *state, void *data);
 int cm_on_menu(struct ap_req *r, void *state, void *data);
-int cm_words_match(struct ap_req *r, const char *list, const char *text,
-    const char **word);
+struct ap_res *cm_words_load(struct ap_req *r);
+int cm_words_match(struct ap_req *r, struct ap_res *words, const char *list,
+    const char *folded, const char **word);
 
 /* notify.c */
 void cm_notify_moderators(struct ap_req *r, long long id);

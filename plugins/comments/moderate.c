@@ -125,31 +125,29 @@ cm_act(struct ap_req *r, long long id, enum cm_action act)
 
 /* ---- word lists ---- */
 
-/* Whether text holds a word of list ("hold" or "refuse"), compared
- * without case and accents.  1 with *word set, 0, or an error. */
-int
-cm_words_match(struct ap_req *r, const char *list, const char *text,
-    const char **word)
+/* Both word lists, to match a text against (one query per comment). */
+struct ap_res *
+cm_words_load(struct ap_req *r)
 {
-	struct ap_res *res = ap->query(r, "SELECT word FROM comments_words "
-	    "WHERE list = ?", AP_ARGS(AP_TEXT(list)));
-	size_t cap;
-	char *ft;
+	return ap->query(r, "SELECT list, word FROM comments_words", AP_NOARGS);
+}
 
-	if (res == NULL)
-		return ap->db_error(r);
-	if (ap->rows(res) == 0)
-		return 0;
-	cap = strlen(text) + 1;
-	ft = ap->alloc(r, cap);
-	cm_fold(text, ft, cap);
-	for (size_t i = 0; i < ap->rows(res); i++) {
-		const char *w = ap->cell(res, i, 0);
+/* Whether the folded text holds a word of list ("hold" or "refuse"),
+ * compared without case and accents: 1 with *word set, or 0. */
+int
+cm_words_match(struct ap_req *r, struct ap_res *words, const char *list,
+    const char *folded, const char **word)
+{
+	for (size_t i = 0; i < ap->rows(words); i++) {
+		const char *w = ap->cell(words, i, 1);
 		size_t wc = strlen(w) + 1;
-		char *fw = ap->alloc(r, wc);
+		char *fw;
 
+		if (strcmp(ap->cell(words, i, 0), list) != 0)
+			continue;
+		fw = ap->alloc(r, wc);
 		cm_fold(w, fw, wc);
-		if (*fw && strstr(ft, fw) != NULL) {
+		if (*fw && strstr(folded, fw) != NULL) {
 			*word = w;
 			return 1;
 		}

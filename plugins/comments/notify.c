@@ -87,7 +87,7 @@ cm_notify_reply(struct ap_req *r, long long id)
 	    "c.notified = 0 AND p.notify = 1 AND p.status = 'approved' AND "
 	    "p.email <> ''", AP_ARGS(AP_INT(id)));
 	const char *page, *to, *title, *link, *unsub;
-	long pageno = 1;
+	int first = 1;
 
 	if (res == NULL || ap->rows(res) == 0)
 		return;
@@ -100,10 +100,9 @@ cm_notify_reply(struct ap_req *r, long long id)
 	    ap->affected(r) != 1)
 		return;
 	title = notify_title(r, page);
-	if (cm_thread_pageno(r, page, id, &pageno) == AP_OK && pageno > 1)
-		link = ap->printf(r, "%s%s#comment-%lld",
-		    ap->conf("site", "base_url"), cm_page_url(r, page, pageno),
-		    id);
+	if (cm_on_first_page(r, page, id, &first) == AP_OK && !first)
+		link = ap->printf(r, "%s%s", ap->conf("site", "base_url"),
+		    cm_locate_url(r, page, id));
 	else
 		link = ap->printf(r, "%s#comment-%lld", cm_site_url(r, page), id);
 	unsub = ap->abs_url(r, ap->printf(r, "/comments/unsubscribe?t=%s",

@@ -280,6 +280,7 @@ cm_get(struct ap_req *r, void *state)
 	if (pf->rd.pageno < 1 || pf->rd.pageno > 1000000)
 		pf->rd.pageno = 1;
 	pf->rd.reply = cm_id_arg(ap->arg(r, "reply"));
+	pf->rd.locate = cm_id_arg(ap->arg(r, "comment"));
 	if (ret != NULL && (!ap->is_local_path(ret) || strlen(ret) > 1000))
 		ret = NULL;
 	pf->rd.ret = ret ? ret : pf->rd.fragment ? page : NULL;

@@ -150,6 +150,8 @@ cm_judge(struct ap_req *r, const char *page, const char *author,
 	    .url = url, .ip = ap->is_cli(r) ? NULL : ap->client_ip(r),
 	    .user_agent = ua, .page = page };
 	const char *word = NULL, *all;
+	struct ap_res *words;
+	char *folded = NULL;
 	int rc, hold = 0;
 
 	memset(j, 0, sizeof(*j));
@@ -173,14 +175,18 @@ cm_judge(struct ap_req *r, const char *page, const char *author,
 		j->score = c.score;
 	}
 	j->reasons = c.reasons;
-	all = ap->printf(r, "%s\n%s\n%s\n%s\n%s\n%s", author, email,
-	    url ? url : "", body, c.ip ? c.ip : "", ua ? ua : "");
-	rc = cm_words_match(r, "refuse", all, &word);
-	if (rc < 0)
-		return rc;
-	if (rc > 0) {
-		j->refused = word;
-		return AP_OK;
+	words = cm_words_load(r);
+	if (words == NULL)
+		return ap->db_error(r);
+	if (ap->rows(words)) {
+		all = ap->printf(r, "%s\n%s\n%s\n%s\n%s\n%s", author, email,
+		    url ? url : "", body, c.ip ? c.ip : "", ua ? ua : "");
+		folded = ap->alloc(r, strlen(all) + 1);
+		cm_fold(all, folded, strlen(all) + 1);
+		if (cm_words_match(r, words, "refuse", folded, &word)) {
+			j->refused = word;
+			return AP_OK;
+		}
 	}
 	if (ap->has_role(r, "moderator")) {
 		j->status = CM_APPROVED;
@@ -195,10 +201,7 @@ cm_judge(struct ap_req *r, const char *page, const char *author,
 		j->reasons = post_reason(r, j->reasons, ap->tr(NULL,
 		    "tous les commentaires sont modérés"));
 	}
-	rc = cm_words_match(r, "hold", all, &word);
-	if (rc < 0)
-		return rc;
-	if (rc > 0) {
+	if (folded != NULL && cm_words_match(r, words, "hold", folded, &word)) {
 		hold = 1;
 		j->reasons = post_reason(r, j->reasons, ap->printf(r,
 		    ap->tr(NULL, "mot à modérer : « %s »"), word));
@@ -279,21 +282,17 @@ post_back(struct ap_req *r, struct cm_input *in)
 	return ap->strndup(r, t, strcspn(t, "#"));
 }
 
-/* The permalink: on the site's page when the thread is on the first page
- * of threads (the one the site's page includes), else on the backend's
- * page of the right number. */
+/* The permalink: on the page the visitor came from when the thread is on
+ * the first page of threads (the one the site's page includes), else on
+ * the backend's page that locates the comment. */
 static const char *
 post_permalink(struct ap_req *r, struct cm_input *in, long long id)
 {
 	const char *back = post_back(r, in);
-	long pageno = 1;
+	int first = 1;
 
-	if (cm_thread_pageno(r, in->page, id, &pageno) != AP_OK)
-		pageno = 1;
-	if (pageno > 1 && (strcmp(back, in->page) == 0 ||
-	    strncmp(back, ap->url(r, "/comments?"), strlen(ap->url(r,
-	    "/comments?"))) == 0))
-		back = cm_page_url(r, in->page, pageno);
+	if (cm_on_first_page(r, in->page, id, &first) == AP_OK && !first)
+		return cm_locate_url(r, in->page, id);
 	return ap->printf(r, "%s#comment-%lld", back, id);
 }
 

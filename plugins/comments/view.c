@@ -290,20 +290,21 @@ cm_view_closed(const struct cm_view *v)
 	return v->closed;
 }
 
-/* Which page of threads holds comment id's thread (for the redirect
- * after posting): the threads shown before it, counted in the order of
- * the setting. */
+/* Whether comment id's thread is on the first page of threads (the one
+ * the site's page includes): fewer than per_page published threads come
+ * before it in the order of the setting.  A bounded count, whatever the
+ * number of threads; threads kept only as the place of a reply are not
+ * counted here (the page that locates a comment counts them). */
 int
-cm_thread_pageno(struct ap_req *r, const char *page, long long id,
-    long *pageno)
+cm_on_first_page(struct ap_req *r, const char *page, long long id, int *first)
 {
 	struct ap_res *res = ap->query(r, "SELECT t.id, t.created FROM "
 	    "comments c JOIN comments t ON t.id = c.root_id WHERE c.id = ?",
 	    AP_ARGS(AP_INT(id)));
-	long long rid, before;
 	time_t created;
+	long long rid;
 
-	*pageno = 1;
+	*first = 1;
 	if (res == NULL)
 		return ap->db_error(r);
 	if (ap->rows(res) == 0)
@@ -311,23 +312,27 @@ cm_thread_pageno(struct ap_req *r, const char *page, long long id,
 	rid = ap->cell_int(res, 0, 0);
 	created = (time_t)ap->cell_int(res, 0, 1);
 	res = ap->query(r, cm_conf.newest_first ?
-	    "SELECT COUNT(*) FROM comments t WHERE t.page = ? AND "
-	    "t.parent_id IS NULL AND (t.created > ? OR (t.created = ? AND "
-	    "t.id > ?)) AND (t.status = 'approved' OR EXISTS (SELECT 1 FROM "
-	    "comments d WHERE d.root_id = t.id AND d.id <> t.id AND "
-	    "d.status = 'approved'))" :
-	    "SELECT COUNT(*) FROM comments t WHERE t.page = ? AND "
-	    "t.parent_id IS NULL AND (t.created < ? OR (t.created = ? AND "
-	    "t.id < ?)) AND (t.status = 'approved' OR EXISTS (SELECT 1 FROM "
-	    "comments d WHERE d.root_id = t.id AND d.id <> t.id AND "
-	    "d.status = 'approved'))",
+	    "SELECT COUNT(*) FROM (SELECT 1 FROM comments t WHERE t.page = ? "
+	    "AND t.parent_id IS NULL AND t.status = 'approved' AND "
+	    "t.created >= ? AND (t.created > ? OR t.id > ?) LIMIT ?) x" :
+	    "SELECT COUNT(*) FROM (SELECT 1 FROM comments t WHERE t.page = ? "
+	    "AND t.parent_id IS NULL AND t.status = 'approved' AND "
+	    "t.created <= ? AND (t.created < ? OR t.id < ?) LIMIT ?) x",
 	    AP_ARGS(AP_TEXT(page), AP_INT(created), AP_INT(created),
-	    AP_INT(rid)));
+	    AP_INT(rid), AP_INT(cm_conf.per_page)));
 	if (res == NULL)
 		return ap->db_error(r);
-	before = ap->cell_int(res, 0, 0);
-	*pageno = (long)(before / cm_conf.per_page) + 1;
+	*first = ap->cell_int(res, 0, 0) < cm_conf.per_page;
 	return AP_OK;
+}
+
+/* The backend's page that shows comment id, whatever page of threads it
+ * is on (GET /comments?page=KEY&comment=ID). */
+char *
+cm_locate_url(struct ap_req *r, const char *page, long long id)
+{
+	return ap->printf(r, "%s&comment=%lld#comment-%lld",
+	    cm_page_url(r, page, 0), id, id);
 }
 
 /* ---- the text of a comment ---- */
@@ -810,6 +815,19 @@ cm_thread(struct ap_req *r, struct cm_view *v, struct cm_render *rd,
 		}
 	pages = nroots ? (long)((nroots + (size_t)cm_conf.per_page - 1) /
 	    (size_t)cm_conf.per_page) : 1;
+	if (rd->locate) {
+		/* the page of threads that holds the comment asked for */
+		int k = -1;
+
+		for (size_t i = 0; i < x.n; i++)
+			if (x.c[i].id == rd->locate && x.c[i].shown)
+				k = (int)i;
+		while (k >= 0 && x.c[k].last >= 0)
+			k = x.c[k].last;
+		for (size_t i = 0; k >= 0 && i < nroots; i++)
+			if (roots[i] == k)
+				rd->pageno = (long)(i / (size_t)cm_conf.per_page) + 1;
+	}
 	x.pageno = rd->pageno < 1 ? 1 : rd->pageno > pages ? pages :
 	    rd->pageno;
 	rd->pageno = x.pageno;

@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS comments (
 	UNIQUE KEY comments_dup (page, dup),
 	UNIQUE KEY comments_import (import_key),
 	KEY comments_page (page, status, created),
+	KEY comments_threads (page, parent_id, status, created),
 	KEY comments_root (root_id),
 	KEY comments_parent (parent_id),
 	KEY comments_status (status, created),

@@ -188,10 +188,17 @@ class ShowTest(unittest.TestCase):
         self.assertEqual(r2.text.count('class="comment"'), 3)
         self.assertIn('Texte numéro 52<', r2.text)
         self.assertNotIn('Texte numéro 0<', r2.text)
-        # a new comment on a page past the first: sent to that page
+        # a new comment past the first page: sent to the page that
+        # locates it (the site's page shows the first one only)
         resp = post(Client(), page=page)
-        self.assertRegex(resp.header('location'),
-                         r'^/aparte/comments\?page=.*&cpage=2#comment-\d+$')
+        loc = resp.header('location')
+        self.assertRegex(loc, r'^/aparte/comments\?page=[^&]+&comment=(\d+)'
+                         r'#comment-\1$')
+        r3 = Client().get(loc.split('#')[0])
+        self.assertIn('<li id="%s" class="comment">' % loc.split('#')[1],
+                      r3.text)
+        self.assertRegex(r3.text, r'<a href="[^"]*cpage=2#comments" '
+                         r'aria-current="page">2</a>')
 
     def test_bad_page_keys_are_refused_clearly(self):
         for key in ('blog/x', '//evil.example/x', '/a/../b', '/a b', '/x?y',

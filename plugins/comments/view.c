@@ -761,6 +761,24 @@ cm_thread(struct ap_req *r, struct cm_view *v, struct cm_render *rd,
 	size_t nroots = 0;
 	long pages, from, to;
 
+	/* The same page of threads for every visitor without comments of
+	 * their own here: written once, then replayed. */
+	cacheable = cm_conf.cache_size > 0 && ap->abi_minor >= 1 &&
+	    rd->reply == 0 && (rd->fragment ? rd->ret != NULL &&
+	    strcmp(rd->ret, rd->page) == 0 : rd->ret == NULL);
+	if (cacheable && rd->locate == 0 && ap->cookie(r, CM_COOKIE_OWN) ==
+	    NULL) {
+		const struct view_html *h = view_html_find(v, ap->lang(r),
+		    rd->pageno < 1 ? 1 : rd->pageno, rd->fragment);
+
+		if (h != NULL) {
+			rc = ap->markup(r, h->bytes, h->len);
+			if (rc != AP_OK)
+				return rc;
+			form(r, rd);
+			return AP_OK;
+		}
+	}
 	x.n = v->n;
 	x.c = ap->alloc(r, (v->n + 1) * sizeof(*x.c));
 	memcpy(x.c, v->c, v->n * sizeof(*x.c));
@@ -836,11 +854,6 @@ cm_thread(struct ap_req *r, struct cm_view *v, struct cm_render *rd,
 	if ((size_t)to > nroots)
 		to = (long)nroots;
 
-	/* The same page of threads for every visitor without comments of
-	 * their own here: written once, then replayed. */
-	cacheable = cm_conf.cache_size > 0 && ap->abi_minor >= 1 &&
-	    rd->reply == 0 && (rd->fragment ? rd->ret != NULL &&
-	    strcmp(rd->ret, rd->page) == 0 : rd->ret == NULL);
 	for (size_t i = 0; cacheable && i < x.n; i++)
 		if (x.c[i].own)
 			cacheable = 0;

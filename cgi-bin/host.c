@@ -319,9 +319,11 @@ host_visitor(struct ap_req *r)
 static void
 host_csrf_field(struct ap_req *r, const char *form)
 {
+	/* The nonce makes two forms shown in the same second differ: using
+	 * one must not spend the other. */
 	const char *tok = ap_token_sign(r->a, "csrf", ap_arena_printf(r->a,
-	    "%s|%s|%lld", form ? form : "", host_visitor(r),
-	    r->has_user ? r->user.id : 0LL), r->now);
+	    "%s|%s|%lld|%s", form ? form : "", host_visitor(r),
+	    r->has_user ? r->user.id : 0LL, ap_token_random(r->a, 9)), r->now);
 
 	ap_x_empty(r, "input", "type", "hidden", "name", "_csrf", "value", tok,
 	    NULL);

@@ -229,11 +229,15 @@ static void
 mod_button(struct ap_req *r, const char *act, long long id, const char *label,
     const char *who)
 {
+	int del = strcmp(act, "delete") == 0;
+
 	ap->elem(r, "button", label, "type", "submit", "name", "act", "value",
 	    ap->printf(r, "%s:%lld", act, id), "aria-label", ap->printf(r,
 	    ap->tr(r, "%s : commentaire de %s"), label, who), "class",
-	    strcmp(act, "spam") == 0 || strcmp(act, "delete") == 0 ? "danger" :
-	    NULL, NULL);
+	    del ? "button small danger" : strcmp(act, "approve") == 0 ?
+	    "button small" : "button small secondary", "data-confirm", del ?
+	    ap->tr(r, "Supprimer ce commentaire pour de bon ? Cela ne se "
+	    "défait pas.") : NULL, NULL);
 }
 
 /* The buttons for the actions that apply to a comment of status st. */
@@ -254,7 +258,7 @@ mod_buttons(struct ap_req *r, long long id, enum cm_status st, const char *who)
 		    who);
 	ap->elem(r, "a", ap->tr(r, "Modifier, répondre"), "href",
 	    ap->url(r, ap->printf(r, "/admin/comments/%lld", id)), "class",
-	    "button-link", "aria-label", ap->printf(r, ap->tr(r,
+	    "button small secondary", "aria-label", ap->printf(r, ap->tr(r,
 	    "Modifier, répondre : commentaire de %s"), who), NULL);
 	ap->close(r);
 }
@@ -275,24 +279,24 @@ mod_flash(struct ap_req *r)
 	switch (cm_action_parse(done)) {
 	case CM_ACT_APPROVE:
 	case CM_ACT_HAM:
-		ap->message(r, "success", ap->printf(r, ap->trn(r,
+		ap->message(r, "ok", ap->printf(r, ap->trn(r,
 		    "%lld commentaire approuvé.", "%lld commentaires approuvés.",
 		    (unsigned long)n), n));
 		break;
 	case CM_ACT_SPAM:
-		ap->message(r, "success", ap->printf(r, ap->trn(r,
+		ap->message(r, "ok", ap->printf(r, ap->trn(r,
 		    "%lld commentaire marqué indésirable.",
 		    "%lld commentaires marqués indésirables.",
 		    (unsigned long)n), n));
 		break;
 	case CM_ACT_TRASH:
-		ap->message(r, "success", ap->printf(r, ap->trn(r,
+		ap->message(r, "ok", ap->printf(r, ap->trn(r,
 		    "%lld commentaire mis à la corbeille.",
 		    "%lld commentaires mis à la corbeille.",
 		    (unsigned long)n), n));
 		break;
 	case CM_ACT_DELETE:
-		ap->message(r, "success", ap->printf(r, ap->trn(r,
+		ap->message(r, "ok", ap->printf(r, ap->trn(r,
 		    "%lld commentaire supprimé définitivement.",
 		    "%lld commentaires supprimés définitivement.",
 		    (unsigned long)n), n));
@@ -433,7 +437,7 @@ cm_admin_get(struct ap_req *r, void *state)
 	ap->no_cache(r);
 	ap->page_begin(r, ap->tr(r, "Modération des commentaires"));
 	mod_menu(r);
-	ap->open(r, "section", "class", "moderation", NULL);
+	ap->open(r, "section", "class", "moderation wide", NULL);
 	ap->elem(r, "h1", ap->tr(r, "Modération des commentaires"), NULL);
 	mod_flash(r);
 	mod_tabs(r, status, page);
@@ -610,7 +614,7 @@ mod_one_page(struct ap_req *r, long long id, struct mod_edit *e, int status)
 	ap->no_cache(r);
 	ap->page_begin(r, ap->printf(r, ap->tr(r, "Commentaire n° %lld"), id));
 	mod_menu(r);
-	ap->open(r, "section", "class", "moderation mod-one", NULL);
+	ap->open(r, "section", "class", "moderation mod-one wide", NULL);
 	ap->elem(r, "h1", ap->printf(r, ap->tr(r, "Commentaire n° %lld, de %s"),
 	    id, who), NULL);
 	ap->open(r, "p", NULL);
@@ -618,10 +622,10 @@ mod_one_page(struct ap_req *r, long long id, struct mod_edit *e, int status)
 	    mod_queue_url(r, cm_status_name(st), NULL, 1), NULL);
 	ap->close(r);
 	if (ap->arg(r, "saved"))
-		ap->message(r, "success", ap->tr(r, "Modifications "
+		ap->message(r, "ok", ap->tr(r, "Modifications "
 		    "enregistrées."));
 	if (ap->arg(r, "replied"))
-		ap->message(r, "success", ap->tr(r, "Votre réponse est "
+		ap->message(r, "ok", ap->tr(r, "Votre réponse est "
 		    "publiée."));
 	if (e->message)
 		ap->message(r, "error", e->message);
@@ -930,14 +934,14 @@ mod_words_page(struct ap_req *r, const char *hold, const char *refuse,
 	ap->no_cache(r);
 	ap->page_begin(r, ap->tr(r, "Listes de mots"));
 	mod_menu(r);
-	ap->open(r, "section", "class", "moderation", NULL);
+	ap->open(r, "section", "class", "moderation wide", NULL);
 	ap->elem(r, "h1", ap->tr(r, "Listes de mots"), NULL);
 	ap->open(r, "p", NULL);
 	ap->elem(r, "a", ap->tr(r, "Retour à la modération"), "href",
 	    ap->url(r, "/admin/comments"), NULL);
 	ap->close(r);
 	if (ap->arg(r, "saved"))
-		ap->message(r, "success", ap->tr(r, "Listes enregistrées."));
+		ap->message(r, "ok", ap->tr(r, "Listes enregistrées."));
 	if (e_hold || e_refuse)
 		ap->message(r, "error", ap->tr(r, "Rien n’est enregistré : "
 		    "corrigez ce qui est signalé ci-dessous."));

@@ -666,7 +666,9 @@ post_edit_page(struct ap_req *r, struct post_own *o, struct cm_input *in,
 	    in->ret, NULL);
 	ap->open(r, "p", NULL);
 	ap->elem(r, "button", ap->tr(r, "Supprimer ce commentaire"), "type",
-	    "submit", "class", "danger", NULL);
+	    "submit", "class", "button danger", "data-confirm",
+	    ap->tr(r, "Supprimer ce commentaire ? Cela ne se défait pas."),
+	    NULL);
 	ap->close(r);
 	ap->close(r);
 	ap->open(r, "p", "class", "comments-back", NULL);

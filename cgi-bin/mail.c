@@ -219,16 +219,19 @@ mail_spawn(const char *msg, size_t len, char *why, size_t whylen)
 		}
 		usleep(2000);
 	}
-	free(copy);
+	/* argv points into copy: freed once the reason is written */
 	if (off < len) {
 		snprintf(why, whylen, "%s did not read the message", argv[0]);
+		free(copy);
 		return -1;
 	}
 	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		snprintf(why, whylen, "%s exited with status %d", argv[0],
 		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		free(copy);
 		return -1;
 	}
+	free(copy);
 	return 0;
 }
 

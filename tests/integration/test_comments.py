@@ -512,11 +512,21 @@ class PostTest(unittest.TestCase):
         self.assertIn('<form', Client().get(FRAG % page).text)
 
     def test_pages_outside_the_setting_are_refused(self):
-        # [comments] pages defaults to "/": every valid key is allowed;
-        # the check itself is exercised through a key the setting cannot
-        # cover: none, so a valid key gives the form.
-        r = Client().get(FRAG % '/tests/toute-page')
-        self.assertEqual(r.status, 200)
+        # the test site takes comments below /blog/, /tests/ ... only
+        r = Client().get(FRAG % '/ailleurs/page')
+        self.assertEqual(r.status, 404)
+        self.assertIn('ne reçoit pas de commentaires', r.text)
+        self.assertEqual(Client().get('/aparte/comments/feed?page=/ailleurs/'
+                                      'page').status, 400)
+        c = Client()
+        f = comment_form(form_page(c))
+        body = unique()
+        f.update(page='/ailleurs/page', author='Camille', email=KNOWN,
+                 body=body)
+        r = send(c, f)
+        self.assertEqual(r.status, 400)
+        self.assertEqual(field_value(r, 'body'), body)
+        self.assertEqual(count("page = '/ailleurs/page'"), 0)
 
 
 class RememberTest(unittest.TestCase):

@@ -3,13 +3,14 @@ through the test filter of tests/plugins/judge.c), the command line
 (aparte-admin comments ...), what each decision changes for visitors, the
 content.verdict hook, the reply notifications, the audit trail, and the
 cache that follows every change."""
+import os
 import re
 import time
 import unittest
 
 import harness
 from harness import Client
-from commentlib import (wait_for_plugin, PAGE, FRAG, FULL, KNOWN, unique, sql,
+from commentlib import (wait_for_plugin, esc, PAGE, FRAG, FULL, KNOWN, unique, sql,
                         one, row, post, posted_id, admin, field_value, count,
                         form_page, comment_form)
 
@@ -221,6 +222,45 @@ class CommandLineTest(unittest.TestCase):
         self.assertIn('open', out)
         r = admin('comments', 'page', 'sans-slash', check=False)
         self.assertEqual(r.returncode, 2)
+
+
+class MailTest(unittest.TestCase):
+
+    def test_no_field_can_add_a_header(self):
+        body = unique('Un texte\r\nBcc: cible@evil.example')
+        cid = posted_id(post(Client(), email=fresh_email('inject'),
+                             author='Eve\r\nBcc: cible@evil.example',
+                             body=body))
+        self.assertEqual(row(cid)['author'], 'Eve Bcc: cible@evil.example')
+        mails = harness.wait_until(lambda: [
+            m for p, m in harness.stack.mails() if 'Eve Bcc' in m], 10)
+        self.assertTrue(mails)
+        head = mails[0].split('\n\n', 1)[0]
+        self.assertNotRegex(head, r'(?m)^(Bcc|X-Evil):')
+        self.assertEqual(len(re.findall(r'(?m)^To: ', head)), 1)
+
+    def test_a_failing_mail_command_loses_no_comment(self):
+        mail_dir = harness.stack.mail_dir
+        moved = mail_dir + '.away'
+        os.rename(mail_dir, moved)
+        open(mail_dir, 'w').close()     # mail-capture cannot write there
+        try:
+            body = unique('Malgré la messagerie en panne')
+            cid = posted_id(post(Client(), email=fresh_email('nomail'),
+                                 body=body))
+            self.assertEqual(row(cid)['status'], 'pending')
+            failed = harness.wait_until(lambda: sql(
+                "SELECT tries, last_error FROM ap_mail WHERE message LIKE %s "
+                "AND sent_at IS NULL AND tries > 0" % esc('%' + body + '%')),
+                10)
+            self.assertTrue(failed, 'the failure is recorded')
+            self.assertIn('exited with status', failed[0][1])
+        finally:
+            os.unlink(mail_dir)
+            os.rename(moved, mail_dir)
+        admin('mail', 'run')
+        self.assertTrue([m for p, m in harness.stack.mails() if body in m])
+        self.assertEqual(row(cid)['status'], 'pending')
 
 
 class CacheTest(unittest.TestCase):

@@ -76,6 +76,37 @@ export default [
 	},
 
 	{
+		name: 'forms: the style guide passes axe; counter and confirmation work',
+		async run(t) {
+			await t.go('/guide-de-style');
+			await t.screenshot('demo-guide');
+			await t.noHorizontalScroll();
+			await t.axe();
+			t.equal(await t.text('#f-body-count'), '500 caractères restants',
+			    'the counter');
+			t.check((await t.page.getAttribute('#f-body', 'aria-describedby'))
+			    .split(' ').includes('f-body-count'), 'read with the field');
+			await t.page.fill('#f-body', 'x'.repeat(499));
+			t.equal(await t.text('#f-body-count'), '1 caractère restant',
+			    'the counter after typing');
+			t.equal(await t.text('#f-body ~ [aria-live]'),
+			    '1 caractère restant', 'announced near the limit');
+			let asked = null;
+			t.page.once('dialog', (d) => {
+				asked = d.message();
+				d.dismiss();
+			});
+			await t.page.click('a.button.danger');
+			t.check(asked && asked.startsWith('Supprimer cet exemple'),
+			    `the question asked: ${asked}`);
+			t.equal(new URL(t.page.url()).search, '', 'refused: nothing done');
+			t.page.once('dialog', (d) => d.accept());
+			await Promise.all([t.page.waitForURL(/supprime=1/),
+			    t.page.click('a.button.danger')]);
+		},
+	},
+
+	{
 		name: 'embed script: inserts a fragment in an XHTML page, with no innerHTML',
 		async run(t) {
 			/* The backend's own page is XHTML: add an embed to it and let

@@ -18,6 +18,7 @@ PAGES = [
     ('/blog/', 'demo-blog'),
     (ARTICLE, 'demo-article'),
     (ARTICLE + '-script', 'demo-article-script'),
+    ('/guide-de-style', 'demo-guide'),
 ]
 
 

@@ -141,6 +141,13 @@ req_lang_offered(const char *l)
 	return false;
 }
 
+static bool
+req_under_mount(const char *path, size_t ml)
+{
+	return strncmp(path, ap_core.mount, ml) == 0 &&
+	    (path[ml] == '\0' || path[ml] == '/');
+}
+
 /* Keeps the value of the parameters the core reads on every request
  * (name p of length nl).  Switching on the length first keeps this to one
  * comparison per parameter. */
@@ -231,9 +238,22 @@ req_parse(struct ap_req *r)
 		return req_fail(r, 400, N_("L’adresse demandée contient un "
 		    "échappement mal formé, de l’UTF-8 invalide ou un "
 		    "caractère nul."));
-	if (ml > 1 && (strncmp(path, ap_core.mount, ml) != 0 ||
-	    (path[ml] != '\0' && path[ml] != '/')))
-		return req_fail(r, 404, NULL);
+	if (ml > 1 && !req_under_mount(path, ml)) {
+		/* An SSI include: nginx ($request_uri) and Apache hand the
+		 * included request the REQUEST_URI of the page that includes
+		 * it; the include's own path is SCRIPT_NAME + PATH_INFO
+		 * (already decoded), its query QUERY_STRING. */
+		const char *sn = r->e.script_name;
+		const char *pi = r->e.path_info;
+		char *alt = ap_arena_printf(r->a, "%s%s", sn ? sn : "",
+		    pi ? pi : "");
+
+		if (!req_under_mount(alt, ml) ||
+		    !ap_utf8_valid(alt, strlen(alt)))
+			return req_fail(r, 404, NULL);
+		path = alt;
+		q = NULL;
+	}
 	r->path = ml > 1 ? path + ml : path;
 	if (*r->path == '\0')
 		r->path = "/";
@@ -474,6 +494,19 @@ ap_req_error_page(struct ap_req *r, int status, const char *msg)
 		return AP_OK;
 	}
 	ap_x_page_begin(r, title);
+	if (r->fragment) {
+		/* Inside another page (SSI, the embed script): a short note,
+		 * not a second page title. */
+		ap_x_open(r, "p", "class", "error-page embedded", NULL);
+		ap_x_text(r, ap_i18n_tr(r->lang, "Cette partie de la page "
+		    "n’a pas pu être affichée"));
+		ap_x_text(r, " (");
+		ap_x_text(r, title);
+		ap_x_text(r, ").");
+		ap_x_close(r);
+		ap_x_page_end(r);
+		return AP_OK;
+	}
 	ap_x_open(r, "section", "class", "error-page", NULL);
 	ap_x_elem(r, "h1", title, NULL);
 	ap_x_elem(r, "p", ap_i18n_tr(r->lang, msg ? msg :

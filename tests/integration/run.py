@@ -3,13 +3,19 @@
 backend and nginx, all started here and stopped at the end.  Every page
 the tests kept is checked with the Nu Html Checker at the end.
 
-Usage: run.py --prefix PREFIX --build BUILD_DIR [--run DIR] [PATTERN...]
-Ends with the line "N passed, N failed" (and the skipped, if any).
+Usage: run.py --prefix PREFIX --build BUILD_DIR [--run DIR] [--no-browser]
+              [PATTERN...]
+PATTERNs pick the test modules (test_PATTERN.py); the browser suite
+(tests/browser, screenshots in RUN/browser) runs after them while the site
+is still up, unless --no-browser, or PATTERNs are given and none is
+"browser".  Ends with the line "N passed, N failed" (and the skipped, if
+any), the browser tests included.
 """
 import argparse
 import glob
 import importlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -54,6 +60,37 @@ class LogTest(unittest.TestCase):
 
 class Result(unittest.TextTestResult):
     pass
+
+
+def run_browser(base, out):
+    """Runs tests/browser/run.mjs against the site; returns (passed,
+    failed).  Its lines go to our output as they come."""
+    script = os.path.join(ROOT, 'tests', 'browser', 'run.mjs')
+    print('== browser tests', flush=True)
+    try:
+        p = subprocess.Popen(['node', script, base, out], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    except OSError as e:
+        print('not ok - the browser suite did not start: %s' % e, flush=True)
+        return 0, 1
+    counts = None
+    try:
+        for line in p.stdout:
+            m = re.match(r'^(\d+) passed, (\d+) failed', line)
+            if m:
+                counts = int(m.group(1)), int(m.group(2))
+                line = 'browser: ' + line
+            print(line, end='', flush=True)
+        p.wait(timeout=600)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        print('not ok - the browser suite took too long', flush=True)
+        return (counts[0] if counts else 0), (counts[1] if counts else 0) + 1
+    if counts is None:
+        print('not ok - the browser suite ended without its counts (exit %d)'
+              % p.returncode, flush=True)
+        return 0, 1
+    return counts
 
 
 def main():
@@ -104,17 +141,28 @@ def main():
         if args.patterns and not any(p in m for p in args.patterns):
             continue
         suite.addTests(loader.loadTestsFromModule(importlib.import_module(m)))
-    suite.addTests(loader.loadTestsFromTestCase(MarkupTest))
-    suite.addTests(loader.loadTestsFromTestCase(LogTest))
+    last = unittest.TestSuite()
+    last.addTests(loader.loadTestsFromTestCase(MarkupTest))
+    last.addTests(loader.loadTestsFromTestCase(LogTest))
     runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2,
                                      resultclass=Result)
+    browser = (0, 0)
     try:
         res = runner.run(suite)
+        if not args.no_browser and (not args.patterns or
+                                    'browser' in args.patterns):
+            browser = run_browser(st.base, os.path.join(args.run, 'browser'))
+        # Last: the markup of every page kept, the backend's log.
+        res2 = runner.run(last)
     finally:
         st.stop()
+    for k in ('failures', 'errors', 'unexpectedSuccesses', 'skipped'):
+        getattr(res, k).extend(getattr(res2, k))
+    res.testsRun += res2.testsRun
     failed = len(res.failures) + len(res.errors) + len(res.unexpectedSuccesses)
     skipped = len(res.skipped)
-    passed = res.testsRun - failed - skipped
+    passed = res.testsRun - failed - skipped + browser[0]
+    failed += browser[1]
     line = '%d passed, %d failed' % (passed, failed)
     if skipped:
         line += ', %d skipped' % skipped

@@ -212,9 +212,14 @@ mod_filter_line(struct ap_req *r, const char *verdict, const char *score,
 		return;
 	ap->open(r, "p", "class", "mod-reasons", NULL);
 	if (verdict != NULL) {
+		char *sc = score ? ap->printf(r, "%.2f", strtod(score, NULL)) :
+		    ap->strdup(r, "-");
+
+		/* a decimal comma in French */
+		if (strcmp(ap->lang(r), "fr") == 0 && strchr(sc, '.'))
+			*strchr(sc, '.') = ',';
 		ap->text(r, ap->printf(r, ap->tr(r, "Filtre : %s, score %s."),
-		    mod_verdict_label(r, verdict), score ? ap->printf(r, "%.2f",
-		    strtod(score, NULL)) : "-"));
+		    mod_verdict_label(r, verdict), sc));
 		ap->text(r, " ");
 	}
 	if (reasons != NULL && *reasons) {

@@ -247,7 +247,8 @@ mod_button(struct ap_req *r, const char *act, long long id, const char *label,
 
 /* The buttons for the actions that apply to a comment of status st. */
 static void
-mod_buttons(struct ap_req *r, long long id, enum cm_status st, const char *who)
+mod_buttons(struct ap_req *r, long long id, enum cm_status st, const char *who,
+    int edit_link)
 {
 	ap->open(r, "div", "class", "mod-actions", NULL);
 	if (st == CM_PENDING || st == CM_TRASH)
@@ -261,10 +262,12 @@ mod_buttons(struct ap_req *r, long long id, enum cm_status st, const char *who)
 	if (st == CM_SPAM || st == CM_TRASH)
 		mod_button(r, "delete", id, ap->tr(r, "Supprimer définitivement"),
 		    who);
-	ap->elem(r, "a", ap->tr(r, "Modifier, répondre"), "href",
-	    ap->url(r, ap->printf(r, "/admin/comments/%lld", id)), "class",
-	    "button small secondary", "aria-label", ap->printf(r, ap->tr(r,
-	    "Modifier, répondre : commentaire de %s"), who), NULL);
+	if (edit_link)
+		ap->elem(r, "a", ap->tr(r, "Modifier, répondre"), "href",
+		    ap->url(r, ap->printf(r, "/admin/comments/%lld", id)),
+		    "class", "button small secondary", "aria-label",
+		    ap->printf(r, ap->tr(r, "Modifier, répondre : commentaire "
+		    "de %s"), who), NULL);
 	ap->close(r);
 }
 
@@ -401,7 +404,7 @@ mod_item(struct ap_req *r, struct ap_res *res, size_t i)
 	ap->open(r, "div", "class", "mod-body", NULL);
 	cm_body(r, ap->cell(res, i, 7));
 	ap->close(r);
-	mod_buttons(r, id, st, who);
+	mod_buttons(r, id, st, who, 1);
 	ap->close(r);
 }
 
@@ -671,7 +674,7 @@ mod_one_page(struct ap_req *r, long long id, struct mod_edit *e, int status)
 	ap->csrf_field(r, "comments-moderate");
 	ap->empty(r, "input", "type", "hidden", "name", "status", "value",
 	    cm_status_name(st), NULL);
-	mod_buttons(r, id, st, who);
+	mod_buttons(r, id, st, who, 0);
 	ap->close(r);
 	ap->close(r);
 	ap->close(r);

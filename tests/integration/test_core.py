@@ -54,7 +54,7 @@ class PagesTest(unittest.TestCase):
         save_page('home-html', r)
 
     def test_fragment_has_no_layout(self):
-        r = Client().get('/aparte/hello/claire?fragment=1')
+        r = Client().get('/aparte/good/hello/claire?fragment=1')
         self.assertEqual(r.status, 200)
         self.assertNotIn('DOCTYPE', r.text)
         self.assertTrue(r.text.startswith('<p>'))
@@ -80,14 +80,14 @@ class PluginSwitchTest(unittest.TestCase):
 
     def test_disable_then_enable_reaches_workers_within_a_second(self):
         c = Client()
-        self.assertEqual(c.get('/aparte/hello/a').status, 200)
+        self.assertEqual(c.get('/aparte/good/hello/a').status, 200)
         harness.stack.admin('plugin', 'disable', 'good')
         t0 = time.time()
-        gone = wait_until(lambda: c.get('/aparte/hello/a').status == 404, 3)
+        gone = wait_until(lambda: c.get('/aparte/good/hello/a').status == 404, 3)
         self.assertTrue(gone)
         self.assertLess(time.time() - t0, 1.5)
         harness.stack.admin('plugin', 'enable', 'good')
         t0 = time.time()
-        back = wait_until(lambda: c.get('/aparte/hello/a').status == 200, 3)
+        back = wait_until(lambda: c.get('/aparte/good/hello/a').status == 200, 3)
         self.assertTrue(back)
         self.assertLess(time.time() - t0, 1.5)

@@ -226,16 +226,20 @@ req_parse(struct ap_req *r)
 	clen = ap_req_env(r, "CONTENT_LENGTH");
 	if (clen != NULL && *clen) {
 		unsigned long long n = 0;
+		bool huge = false;
 		char *body;
 
 		for (const char *p = clen; *p; p++) {
-			if (!isdigit((unsigned char)*p) || n > (1ULL << 50))
+			if (!isdigit((unsigned char)*p))
 				return req_fail(r, 400, N_("La longueur "
 				    "annoncée du corps (Content-Length) n’est "
 				    "pas un nombre."));
-			n = n * 10 + (unsigned)(*p - '0');
+			if (n > (1ULL << 50))
+				huge = true;   /* no counter could hold it */
+			else
+				n = n * 10 + (unsigned)(*p - '0');
 		}
-		if (n > ap_core.body_max)
+		if (huge || n > ap_core.body_max)
 			return req_fail(r, 413, N_("L’envoi dépasse la taille "
 			    "maximale acceptée."));
 		if (n > 0) {
@@ -255,8 +259,15 @@ req_parse(struct ap_req *r)
 			    &ap_core.lim, &r->form);
 			if (rc != AP_PARSE_OK)
 				return req_fail(r, 400, req_parse_msg(rc));
+			return 0;
 		}
 	}
+	/* No length, or 0: there must be no body.  A FastCGI server always
+	 * ends the input stream, so this does not wait; a CGI's input may
+	 * be left open by its server, and is not looked at. */
+	if (!ap_core.cgi && r->in != NULL && FCGX_GetChar(r->in) != EOF)
+		return req_fail(r, 400, N_("Le corps de la requête est plus "
+		    "long que sa longueur annoncée (Content-Length)."));
 	return 0;
 }
 

@@ -178,6 +178,7 @@ ap_serve_cgi(void)
 	struct ap_req r;
 	int rc;
 
+	ap_core.cgi = true;
 	if (FCGX_Accept(&in, &out, &err, &envp) < 0) {
 		ap_worker_free(w);
 		return 1;

@@ -263,6 +263,7 @@ http {{
         }}
         location /aparte-static/ {{
             alias {share}/www/static/;
+            ssi off;
         }}
         location /bench/ {{
             alias {run}/bench/;
@@ -271,6 +272,9 @@ http {{
             return 301 /aparte/;
         }}
         location /aparte/ {{
+            # the backend's pages are not parsed for SSI (and keep their
+            # Content-Length)
+            ssi off;
             include /etc/nginx/fastcgi_params;
             fastcgi_pass unix:{sock};
             # above the backend's own limit: the backend answers 413 itself

@@ -93,6 +93,9 @@ def main():
     # Every installed plugin on, with the demo content: the tests use it as
     # their data.
     harness.demo_info = content.load(st)
+    # The plugins were enabled while the backend ran: every worker thread
+    # sees the new set within a second.
+    time.sleep(1.1)
     print('site up in %.1fs on %s' % (time.time() - t0, st.base), flush=True)
 
     loader = unittest.TestLoader()

@@ -17,6 +17,8 @@
  *   POST /good/mail          queues a message through ap->mail
  *   GET  /good/dbread        a read that takes ?sleep seconds
  *   POST /good/dbwrite       a write that takes ?sleep seconds
+ *   POST /good/txwrite       a write, then a long read whose last row
+ *                            comes after ?sleep seconds, in one transaction
  *   POST /good/count, GET /good/count   a counter kept in the database
  *
  * Its session.load listener plays a login plugin: the cookie good_user=N
@@ -278,6 +280,33 @@ good_dbwrite(struct ap_req *r, void *state)
 	return AP_OK;
 }
 
+/* In one transaction: adds one to the counter ?tag, then reads for
+ * ?sleep seconds, then commits. */
+static int
+good_txwrite(struct ap_req *r, void *state)
+{
+	const char *tag = ap->arg(r, "tag");
+	int rc = ap->begin(r);
+
+	if (rc == AP_OK)
+		rc = ap->counter_bump(r, tag ? tag : "good.tx");
+	/* 100 KB of rows, the last one late: the first rows have reached
+	 * the client when the read is cut */
+	if (rc == AP_OK && ap->query(r, "SELECT REPEAT('x', 1000), "
+	    "SLEEP(IF(seq = 100, ?, 0)) FROM seq_1_to_100",
+	    AP_ARGS(AP_INT(good_num(r, "sleep", 0, 10)))) == NULL)
+		rc = ap->db_error(r);
+	if (rc == AP_OK)
+		rc = ap->commit(r);
+	if (rc != AP_OK) {
+		ap->rollback(r);
+		return rc;
+	}
+	good_text(r);
+	ap->out(r, "committed\n");
+	return AP_OK;
+}
+
 static int
 good_count(struct ap_req *r, void *state)
 {
@@ -322,6 +351,7 @@ static const struct ap_route good_routes[] = {
 	{ "POST", "/good/mail", AP_ROUTE_RAW, good_mail },
 	{ "GET", "/good/dbread", AP_ROUTE_RAW, good_dbread },
 	{ "POST", "/good/dbwrite", AP_ROUTE_RAW, good_dbwrite },
+	{ "POST", "/good/txwrite", AP_ROUTE_RAW, good_txwrite },
 	{ "GET", "/good/count", AP_ROUTE_RAW, good_count },
 	{ "POST", "/good/count", AP_ROUTE_RAW, good_count },
 	{ NULL, NULL, 0, NULL },

@@ -435,21 +435,24 @@ db_run(struct ap_req *r, const char *sql, const struct ap_val *args,
 
 			mysql_free_result(meta);
 			if (frc != 0) {
+				char why[256];
+
 				err = mysql_stmt_errno(st);
+				snprintf(why, sizeof(why), "%s",
+				    mysql_stmt_error(st));
 				mysql_stmt_free_result(st);
 				if (db_lost(err)) {
 					bool tx = db->in_tx;
 
 					ap_log(AP_LOG_WARN, "core: database "
-					    "connection lost (%s)",
-					    mysql_stmt_error(st));
+					    "connection lost (%s)", why);
 					db_drop(db);
-					if (!tx && attempt == 0)
+					if (read && !tx)
 						continue;
 					return r->db_err = AP_EDB;
 				}
 				ap_log(AP_LOG_ERR, "core: database: fetch: %s",
-				    mysql_stmt_error(st));
+				    why);
 				return r->db_err = AP_ERROR;
 			}
 		} else if (res != NULL) {

@@ -79,6 +79,7 @@ class LostConnectionTest(unittest.TestCase):
     def test_a_transaction_cut_in_the_middle_is_not_committed_as_done(self):
         # begin; write; a read of 1 s (cut here); commit
         tag = 'test.tx.%d' % time.time_ns()
+        log0 = harness.log_size(os.path.join(harness.stack.run, 'aparte.log'))
         t = InFlight(lambda: Client().post('/aparte/good/txwrite?sleep=1&tag='
                                            + tag, ''))
         kill_backend_statement('SELECT REPEAT(%seq_1_to_100')
@@ -88,6 +89,11 @@ class LostConnectionTest(unittest.TestCase):
         # visitor must not be told it was done
         self.assertEqual(counter(tag), 0)
         self.assertEqual(r.status, 503, r.text[:300])
+        # the log says why
+        lost = [l for l in harness.log_lines(os.path.join(
+            harness.stack.run, 'aparte.log'), log0) if 'connection lost' in l]
+        self.assertTrue(lost)
+        self.assertNotIn('()', lost[-1])
         r = Client().post('/aparte/good/txwrite?tag=' + tag, '')
         self.assertEqual(r.text, 'committed\n')
         self.assertEqual(counter(tag), 1)
@@ -102,6 +108,11 @@ class DatabaseDownTest(unittest.TestCase):
         log0 = harness.log_size(os.path.join(st.run, 'aparte.log'))
         c = Client()
         self.assertEqual(c.get('/aparte/good/dbread?tag=before').status, 200)
+        # every thread has written once (its statement is prepared on its
+        # connection)
+        for _ in range(40):
+            self.assertEqual(c.post('/aparte/good/count', '').status, 200)
+        count = counter('good.count')
         st.db_stop()
         try:
             # the running site: a clear 503 page, and the status says why
@@ -114,8 +125,10 @@ class DatabaseDownTest(unittest.TestCase):
             save_page('503', r)
             r = c.post('/aparte/good/count', '')
             self.assertEqual(r.status, 503)
-            r = c.get('/aparte/status')
-            self.assertEqual(r.status, 503)
+            # (a thread asks at most once a second)
+            r = wait_until(lambda: (lambda r: r if r.status == 503 else None)(
+                c.get('/aparte/status')), 3)
+            self.assertTrue(r, 'the status did not see the database down')
             self.assertIn('database: unreachable', r.text)
             en = Client(lang='en').get('/aparte/good/dbread')
             self.assertEqual(en.status, 503)
@@ -144,6 +157,12 @@ class DatabaseDownTest(unittest.TestCase):
             self.assertLess(time.time() - t0, 5)
             # a thread tries again at most once a second
             time.sleep(1.1)
+            # the first write of each thread on its old connection could
+            # not be sent: it is sent again on a new one, once
+            for i in range(40):
+                r = c.post('/aparte/good/count', '')
+                self.assertEqual(r.status, 200, 'write %d: %s' % (i, r.text))
+            self.assertEqual(counter('good.count'), count + 40)
             self.assertEqual(c.get('/aparte/good/dbread?tag=after').text,
                              'read after\n')
             # every thread of every worker, not only one

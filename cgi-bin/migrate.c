@@ -117,8 +117,12 @@ mig_run_file(struct ap_req *r, char *sql, const char *path)
 	}
 }
 
+/* Applies the missing migrations of one owner; with dry_run, prints them
+ * instead (all of them when the tracking table does not exist yet:
+ * fresh). */
 static int
-mig_owner(struct ap_req *r, const char *owner, bool dry_run, int *applied)
+mig_owner(struct ap_req *r, const char *owner, bool dry_run, bool fresh,
+    int *applied)
 {
 	const char *base = ap_conf_get(&ap_core.conf, "server", "schema_dir");
 	char dir[4096];
@@ -165,15 +169,17 @@ mig_owner(struct ap_req *r, const char *owner, bool dry_run, int *applied)
 			rc = AP_ERROR;
 			break;
 		}
-		res = ap_db_query(r, "SELECT 1 FROM ap_migrations WHERE "
-		    "owner = ? AND number = ?",
-		    AP_ARGS(AP_TEXT(owner), AP_INT(files[i].number)));
-		if (res == NULL) {
-			rc = r->db_err;
-			break;
+		if (!fresh) {
+			res = ap_db_query(r, "SELECT 1 FROM ap_migrations "
+			    "WHERE owner = ? AND number = ?",
+			    AP_ARGS(AP_TEXT(owner), AP_INT(files[i].number)));
+			if (res == NULL) {
+				rc = r->db_err;
+				break;
+			}
+			if (ap_db_rows(res) > 0)
+				continue;
 		}
-		if (ap_db_rows(res) > 0)
-			continue;
 		if (dry_run) {
 			printf("to apply: %s/%s\n", owner, files[i].name);
 			(*applied)++;
@@ -211,16 +217,29 @@ int
 ap_migrate(struct ap_req *r, bool dry_run)
 {
 	bool *done = ap_arena_alloc(r->a, ap_core.nplugins + 1);
+	bool fresh = false;
 	int applied = 0, rc;
 
-	rc = ap_db_exec_raw(r, "CREATE TABLE IF NOT EXISTS ap_migrations ("
-	    "owner VARCHAR(64) NOT NULL, number INT NOT NULL, "
-	    "name VARCHAR(255) NOT NULL, applied_at DATETIME NOT NULL, "
-	    "PRIMARY KEY (owner, number)) ENGINE=InnoDB "
-	    "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci");
-	if (rc != AP_OK)
-		return rc;
-	rc = mig_owner(r, "core", dry_run, &applied);
+	if (dry_run) {
+		/* Change nothing, not even the tracking table. */
+		struct ap_res *res = ap_db_query(r, "SELECT 1 FROM "
+		    "information_schema.tables WHERE table_schema = DATABASE() "
+		    "AND table_name = 'ap_migrations'", AP_NOARGS);
+
+		if (res == NULL)
+			return r->db_err;
+		fresh = ap_db_rows(res) == 0;
+	} else {
+		rc = ap_db_exec_raw(r, "CREATE TABLE IF NOT EXISTS "
+		    "ap_migrations (owner VARCHAR(64) NOT NULL, "
+		    "number INT NOT NULL, name VARCHAR(255) NOT NULL, "
+		    "applied_at DATETIME NOT NULL, PRIMARY KEY (owner, number)) "
+		    "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 "
+		    "COLLATE=utf8mb4_unicode_ci");
+		if (rc != AP_OK)
+			return rc;
+	}
+	rc = mig_owner(r, "core", dry_run, fresh, &applied);
 	/* Plugins after their dependencies: passes until all are done. */
 	for (size_t pass = 0; rc == AP_OK && pass <= ap_core.nplugins; pass++) {
 		for (size_t i = 0; rc == AP_OK && i < ap_core.nplugins; i++) {
@@ -240,7 +259,7 @@ ap_migrate(struct ap_req *r, bool dry_run)
 				continue;
 			done[i] = true;
 			rc = mig_owner(r, p->d.schema ? p->d.schema : p->name,
-			    dry_run, &applied);
+			    dry_run, fresh, &applied);
 		}
 	}
 	if (rc == AP_OK && applied == 0)

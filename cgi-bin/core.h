@@ -165,6 +165,9 @@ const char *ap_conf_get(const struct ap_conf *c, const char *section,
     const char *key);
 long long ap_conf_num(const struct ap_conf *c, const char *section,
     const char *key);
+/* The line that set a key, 0 when it has its default. */
+int ap_conf_line(const struct ap_conf *c, const char *section,
+    const char *key);
 /* A raw value before validation (to find the plugin folder early). */
 const char *ap_conf_raw_get(const struct ap_conf *c, const char *section,
     const char *key);

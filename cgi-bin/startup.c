@@ -45,6 +45,29 @@ startup_read_secret(const char *path)
 	return strdup(buf);
 }
 
+/* A refusal of a setting, naming the file and the line that set it:
+ * "FILE:LINE: [section] key: why". */
+static void AP_PRINTF(5, 6)
+startup_bad(char *err, size_t errlen, const char *section, const char *key,
+    const char *fmt, ...)
+{
+	const struct ap_conf *c = &ap_core.conf;
+	int line = ap_conf_line(c, section, key), n;
+	va_list ap;
+
+	if (line > 0)
+		n = snprintf(err, errlen, "%s:%d: [%s] %s: ", c->path, line,
+		    section, key);
+	else
+		n = snprintf(err, errlen, "%s: [%s] %s (not set): ", c->path,
+		    section, key);
+	if (n < 0 || (size_t)n >= errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
 static const char **
 startup_split_langs(const char *s)
 {
@@ -110,8 +133,8 @@ ap_startup(const char *conf_path, bool cli, char *err, size_t errlen)
 	    strcmp(v, "info") == 0 ? AP_LOG_INFO :
 	    strcmp(v, "debug") == 0 ? AP_LOG_DEBUG : -1;
 	if (level < 0) {
-		snprintf(err, errlen, "%s: [server] log_level: '%s' is not "
-		    "error, warning, info or debug", c->path, v);
+		startup_bad(err, errlen, "server", "log_level", "'%s' is not "
+		    "error, warning, info or debug", v);
 		return -1;
 	}
 
@@ -125,19 +148,19 @@ ap_startup(const char *conf_path, bool cli, char *err, size_t errlen)
 	    "languages"));
 	if (ap_core.mount[0] != '/' || (strlen(ap_core.mount) > 1 &&
 	    ap_core.mount[strlen(ap_core.mount) - 1] == '/')) {
-		snprintf(err, errlen, "%s: [site] mount must start with / and "
-		    "not end with one", c->path);
+		startup_bad(err, errlen, "site", "mount", "must start with / "
+		    "and not end with one");
 		return -1;
 	}
 	if (strncmp(ap_core.base_url, "http://", 7) != 0 &&
 	    strncmp(ap_core.base_url, "https://", 8) != 0) {
-		snprintf(err, errlen, "%s: [site] base_url must start with "
-		    "http:// or https://", c->path);
+		startup_bad(err, errlen, "site", "base_url", "must start with "
+		    "http:// or https://");
 		return -1;
 	}
 	if (ap_core.base_url[strlen(ap_core.base_url) - 1] == '/') {
-		snprintf(err, errlen, "%s: [site] base_url must not end with /",
-		    c->path);
+		startup_bad(err, errlen, "site", "base_url", "must not end "
+		    "with /");
 		return -1;
 	}
 	ap_core.https = strncmp(ap_core.base_url, "https://", 8) == 0;
@@ -150,8 +173,11 @@ ap_startup(const char *conf_path, bool cli, char *err, size_t errlen)
 				found = true;
 			}
 		if (!found) {
-			snprintf(err, errlen, "%s: [site] language %s is not "
-			    "among [site] languages", c->path, ap_core.lang);
+			bool set = ap_conf_line(c, "site", "language") > 0;
+
+			startup_bad(err, errlen, "site", set ? "language" :
+			    "languages", "language %s is not among [site] "
+			    "languages", ap_core.lang);
 			return -1;
 		}
 	}
@@ -180,8 +206,8 @@ ap_startup(const char *conf_path, bool cli, char *err, size_t errlen)
 	if (*v) {
 		owned = startup_read_secret(v);
 		if (owned == NULL) {
-			snprintf(err, errlen, "%s: [database] password_file %s: "
-			    "%s", c->path, v, strerror(errno));
+			startup_bad(err, errlen, "database", "password_file",
+			    "%s: %s", v, strerror(errno));
 			return -1;
 		}
 		ap_db_password = owned;
@@ -191,15 +217,17 @@ ap_startup(const char *conf_path, bool cli, char *err, size_t errlen)
 	if (*v) {
 		owned = startup_read_secret(v);
 		if (owned == NULL) {
-			snprintf(err, errlen, "%s: [site] secret_file %s: %s",
-			    c->path, v, strerror(errno));
+			startup_bad(err, errlen, "site", "secret_file",
+			    "%s: %s", v, strerror(errno));
 			return -1;
 		}
 		secret = owned;
 	}
 	if (ap_token_init(secret) != 0) {
-		snprintf(err, errlen, "%s: [site] secret must be 64 hex digits "
-		    "(aparte-admin secret prints one)", c->path);
+		v = ap_conf_get(c, "site", "secret_file");
+		startup_bad(err, errlen, "site", *v ? "secret_file" : "secret",
+		    "%smust be 64 hex digits (aparte-admin secret prints one)",
+		    *v ? "the secret in the file " : "");
 		return -1;
 	}
 	ap_i18n_load(ap_conf_get(c, "server", "locale_dir"), PACKAGE,

@@ -268,7 +268,6 @@ struct ap_core {
 	struct ap_hook_ent *hooks;   /* sorted by name, then order */
 	size_t nhooks;
 	bool cli;                    /* aparte-admin */
-	bool cgi;                    /* plain CGI: one request on stdin */
 	/* settings read once */
 	const char *mount, *base_url, *static_url, *home, *title;
 	const char *lang;            /* default */

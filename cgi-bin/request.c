@@ -103,8 +103,19 @@ req_parse_msg(enum ap_parse_rc rc)
 	}
 }
 
+/* Reads up to n bytes of body: from the FastCGI stream, or from stdin
+ * for a CGI (r->in is NULL). */
+static int
+req_get(struct ap_req *r, char *buf, int n)
+{
+	if (r->in == NULL)
+		return (int)fread(buf, 1, (size_t)n, stdin);
+	return FCGX_GetStr(buf, n, r->in);
+}
+
 /* Reads exactly len bytes of body; refuses a body shorter or longer than
- * CONTENT_LENGTH said. */
+ * CONTENT_LENGTH said.  (A CGI's server may leave its input open after
+ * the body: there, only a short body can be seen.) */
 static int
 req_read_body(struct ap_req *r, size_t len, char **out)
 {
@@ -113,7 +124,7 @@ req_read_body(struct ap_req *r, size_t len, char **out)
 
 	while (got < len) {
 		int chunk = len - got > 65536 ? 65536 : (int)(len - got);
-		int n = FCGX_GetStr(buf + got, chunk, r->in);
+		int n = req_get(r, buf + got, chunk);
 
 		if (n <= 0)
 			break;
@@ -122,7 +133,7 @@ req_read_body(struct ap_req *r, size_t len, char **out)
 	if (got != len)
 		return req_fail(r, 400, N_("Le corps de la requête est plus "
 		    "court que sa longueur annoncée (Content-Length)."));
-	if (FCGX_GetChar(r->in) != EOF)
+	if (r->in != NULL && FCGX_GetChar(r->in) != EOF)
 		return req_fail(r, 400, N_("Le corps de la requête est plus "
 		    "long que sa longueur annoncée (Content-Length)."));
 	buf[len] = '\0';
@@ -263,9 +274,9 @@ req_parse(struct ap_req *r)
 		}
 	}
 	/* No length, or 0: there must be no body.  A FastCGI server always
-	 * ends the input stream, so this does not wait; a CGI's input may
-	 * be left open by its server, and is not looked at. */
-	if (!ap_core.cgi && r->in != NULL && FCGX_GetChar(r->in) != EOF)
+	 * ends the input stream, so this does not wait; a CGI's input (no
+	 * r->in) may be left open by its server, and is not looked at. */
+	if (r->in != NULL && FCGX_GetChar(r->in) != EOF)
 		return req_fail(r, 400, N_("Le corps de la requête est plus "
 		    "long que sa longueur annoncée (Content-Length)."));
 	return 0;
@@ -299,7 +310,7 @@ req_put(struct ap_req *r, const char *p, size_t n)
 {
 	if (r->failed || n == 0)
 		return;
-	if (r->cli) {
+	if (r->cli || r->out == NULL) {    /* a command, or a CGI */
 		if (fwrite(p, 1, n, stdout) != n)
 			r->failed = true;
 		return;

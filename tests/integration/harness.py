@@ -240,14 +240,15 @@ class Backend:
         write_conf(self.conf, ch, drop)
         self.proc = None
 
-    def start(self, wait=True, env=None, extra_args=()):
+    def start(self, wait=True, env=None, extra_args=(), binary=None):
         import subprocess
         logf = open(self.log, 'ab')
         e = dict(os.environ)
         e.pop('APARTE_CONF', None)
         e.update(env or {})
         self.proc = subprocess.Popen(
-            [stack.bin('aparte.fcgi'), '--config', self.conf, '--listen',
+            [binary or stack.bin('aparte.fcgi'), '--config', self.conf,
+             '--listen',
              'unix:' + self.sock] + list(extra_args),
             stdin=subprocess.DEVNULL, stdout=logf, stderr=logf, env=e)
         logf.close()

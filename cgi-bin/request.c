@@ -150,6 +150,41 @@ req_lang_offered(const char *l)
 	return false;
 }
 
+static bool
+req_below_mount(const char *path, size_t ml)
+{
+	return ml <= 1 || (strncmp(path, ap_core.mount, ml) == 0 &&
+	    (path[ml] == '\0' || path[ml] == '/'));
+}
+
+/* The language: the visitor's choice (cookie ap_lang), else the
+ * browser's preference among those offered, else the site's.  Found
+ * first, so that every refusal speaks the visitor's language. */
+static void
+req_lang(struct ap_req *r)
+{
+	const char *cookie = ap_req_env(r, "HTTP_COOKIE"), *s = NULL;
+
+	r->lang = ap_core.lang;
+	if (cookie != NULL && strlen(cookie) <= ap_core.cookie_max) {
+		struct ap_kvlist c = { 0 };
+
+		ap_parse_cookies(r->a, cookie, &ap_core.lim, &c);
+		s = ap_kv_get(&c, "ap_lang");
+	}
+	if (s != NULL && req_lang_offered(s)) {
+		for (size_t i = 0; ap_core.langs[i]; i++)
+			if (strcmp(ap_core.langs[i], s) == 0)
+				r->lang = ap_core.langs[i];
+	} else if (ap_core.langs[0] != NULL && ap_core.langs[1] != NULL) {
+		const char *l = ap_accept_language(
+		    ap_req_env(r, "HTTP_ACCEPT_LANGUAGE"), ap_core.langs);
+
+		if (l != NULL)
+			r->lang = l;
+	}
+}
+
 /* Reads the request: method, path below the mount, query, cookies, body.
  * Returns 0, or an HTTP status (the reason in r->reason). */
 static int
@@ -164,6 +199,8 @@ req_parse(struct ap_req *r)
 	if (r->method == NULL || !*r->method)
 		r->method = "GET";
 	r->head = strcmp(r->method, "HEAD") == 0;
+	r->xhtml = ap_accepts_xhtml(ap_req_env(r, "HTTP_ACCEPT"));
+	req_lang(r);
 	/* Only the lengths are checked here; the values themselves are
 	 * checked by whoever reads them. */
 	for (char **e = r->envp; e && *e; e++) {
@@ -196,15 +233,11 @@ req_parse(struct ap_req *r)
 		return req_fail(r, 400, N_("L’adresse demandée contient un "
 		    "échappement mal formé, de l’UTF-8 invalide ou un "
 		    "caractère nul."));
-	if (ml > 1 && (strncmp(path, ap_core.mount, ml) != 0 ||
-	    (path[ml] != '\0' && path[ml] != '/')))
-		return req_fail(r, 404, NULL);
-	r->path = ml > 1 ? path + ml : path;
-	if (*r->path == '\0')
-		r->path = "/";
 
+	/* The query of this request: QUERY_STRING (in an include, REQUEST_URI
+	 * holds the including page's query), else the one of REQUEST_URI. */
 	s = ap_req_env(r, "QUERY_STRING");
-	if ((s == NULL || !*s) && q != NULL)
+	if (s == NULL && q != NULL)
 		s = q + 1;
 	if (s != NULL && *s) {
 		rc = ap_parse_urlencoded(r->a, s, strlen(s), &ap_core.lim,
@@ -212,27 +245,35 @@ req_parse(struct ap_req *r)
 		if (rc != AP_PARSE_OK)
 			return req_fail(r, 400, req_parse_msg(rc));
 	}
-	ap_parse_cookies(r->a, ap_req_env(r, "HTTP_COOKIE"), &ap_core.lim,
-	    &r->cookies);
 	s = ap_kv_get(&r->query, "fragment");
 	r->fragment = s != NULL && strcmp(s, "1") == 0;
-	r->xhtml = ap_accepts_xhtml(ap_req_env(r, "HTTP_ACCEPT"));
+	ap_parse_cookies(r->a, ap_req_env(r, "HTTP_COOKIE"), &ap_core.lim,
+	    &r->cookies);
 
-	/* The language: the visitor's choice (cookie), else the browser's
-	 * preference among those offered, else the site's. */
-	r->lang = ap_core.lang;
-	s = ap_kv_get(&r->cookies, "ap_lang");
-	if (s != NULL && req_lang_offered(s)) {
-		for (size_t i = 0; ap_core.langs[i]; i++)
-			if (strcmp(ap_core.langs[i], s) == 0)
-				r->lang = ap_core.langs[i];
-	} else if (ap_core.langs[0] != NULL && ap_core.langs[1] != NULL) {
-		const char *l = ap_accept_language(
-		    ap_req_env(r, "HTTP_ACCEPT_LANGUAGE"), ap_core.langs);
+	if (!req_below_mount(path, ml)) {
+		/* An include (SSI) of a static page: nginx and Apache hand
+		 * over the page's REQUEST_URI, and the include's own path,
+		 * already decoded, as SCRIPT_NAME (nginx; Apache, which also
+		 * repeats the end of it as PATH_INFO) or as SCRIPT_NAME and
+		 * PATH_INFO. */
+		const char *sn = ap_req_env(r, "SCRIPT_NAME");
+		const char *pi = ap_req_env(r, "PATH_INFO");
+		size_t snl = sn ? strlen(sn) : 0, pil = pi ? strlen(pi) : 0;
+		char *inc = ap_arena_printf(r->a, "%s%s", sn ? sn : "",
+		    pil > 0 && snl >= pil && strcmp(sn + snl - pil, pi) == 0 ?
+		    "" : pi ? pi : "");
 
-		if (l != NULL)
-			r->lang = l;
+		if (!req_below_mount(inc, ml))
+			return req_fail(r, 404, NULL);
+		if (!ap_utf8_valid(inc, strlen(inc)))
+			return req_fail(r, 400, N_("L’adresse demandée contient "
+			    "un échappement mal formé, de l’UTF-8 invalide ou "
+			    "un caractère nul."));
+		path = inc;
 	}
+	r->path = ml > 1 ? path + ml : path;
+	if (*r->path == '\0')
+		r->path = "/";
 
 	clen = ap_req_env(r, "CONTENT_LENGTH");
 	if (clen != NULL && *clen) {

@@ -10,6 +10,7 @@ import urllib.parse
 
 stack = None          # set by run.py
 pages_dir = None      # pages saved for the Nu checker
+pages_www = None      # static pages of the tests, served by nginx at /essai/
 _saved = 0
 
 
@@ -36,13 +37,15 @@ class Client:
     """A visitor: its cookies, its language, its Accept header."""
 
     def __init__(self, accept='text/html,application/xhtml+xml;q=0.9',
-                 lang='fr-FR,fr;q=0.9', ip=None):
+                 lang='fr-FR,fr;q=0.9', ip=None, port=None):
         self.cookies = {}
         self.accept = accept
         self.lang = lang
+        self.port = port      # another web server than the site's nginx
 
     def request(self, method, path, body=None, headers=None, ctype=None):
-        conn = http.client.HTTPConnection('127.0.0.1', stack.port, timeout=30)
+        conn = http.client.HTTPConnection('127.0.0.1', self.port or stack.port,
+                                          timeout=30)
         h = {'Accept': self.accept, 'Accept-Language': self.lang,
              'User-Agent': 'aparte-tests'}
         if self.cookies:

@@ -85,8 +85,12 @@ def main():
     extra = ''
     for f in sorted(glob.glob(os.path.join(HERE, 'conf.d', '*.conf'))):
         extra += open(f, encoding='utf-8').read() + '\n'
+    # Static pages the tests write (with SSI), served by nginx at /essai/.
+    harness.pages_www = os.path.join(args.run, 'essai')
+    os.makedirs(harness.pages_www)
     st = Stack(os.path.join(args.run, 'site'), args.prefix, plugin_dir=pdir,
-               conf_extra=extra)
+               conf_extra=extra, nginx_extra='        location /essai/ '
+               '{ alias %s/; }' % harness.pages_www)
     harness.stack = st
     t0 = time.time()
     st.start()

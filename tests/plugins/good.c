@@ -5,6 +5,7 @@
  *
  *   GET  /good/hello/{who}   a page ("hello"), or a fragment
  *   GET  /good/greeting      the [good] greeting setting, as a page
+ *   GET  /good/env           the CGI parameters of the path, as plain text
  *   GET|POST /good/echo      the parsed query and form, as plain text:
  *                            ?n=NAME (repeated) names the fields to show
  *   GET  /good/big?kb=N      a page of about N KB (streamed past 64 KB)
@@ -67,6 +68,23 @@ good_hello(struct ap_req *r, void *state)
 	return AP_OK;
 }
 
+/* What the web server handed over, and the path the core made of it. */
+static int
+good_env(struct ap_req *r, void *state)
+{
+	static const char *const names[] = { "REQUEST_URI", "SCRIPT_NAME",
+		"PATH_INFO", "QUERY_STRING", "DOCUMENT_URI", NULL };
+
+	good_text(r);
+	ap->out(r, "path %s\n", ap->path(r));
+	for (size_t i = 0; names[i]; i++) {
+		const char *v = ap->env(r, names[i]);
+
+		ap->out(r, "%s %s\n", names[i], v ? v : "(none)");
+	}
+	return AP_OK;
+}
+
 static int
 good_greeting(struct ap_req *r, void *state)
 {
@@ -113,10 +131,12 @@ good_big(struct ap_req *r, void *state)
 	memset(line, 'x', sizeof(line) - 1);
 	line[sizeof(line) - 1] = '\0';
 	ap->page_begin(r, "big");
+	ap->open(r, "section", "class", "big", NULL);
 	ap->elem(r, "h1", "big", NULL);
 	for (long i = 0; i < kb; i++)
 		ap->elem(r, "p", ap->printf(r, "%06ld %s", i, line), NULL);
 	ap->elem(r, "p", "the end", "id", "end", NULL);
+	ap->close(r);
 	return AP_OK;
 }
 
@@ -338,6 +358,7 @@ good_on_ping(struct ap_req *r, void *state, void *data)
 static const struct ap_route good_routes[] = {
 	{ "GET", "/good/hello/{who}", 0, good_hello },
 	{ "GET", "/good/greeting", 0, good_greeting },
+	{ "GET", "/good/env", AP_ROUTE_RAW, good_env },
 	{ "GET", "/good/echo", AP_ROUTE_RAW, good_echo },
 	{ "POST", "/good/echo", AP_ROUTE_RAW, good_echo },
 	{ "GET", "/good/big", 0, good_big },

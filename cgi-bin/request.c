@@ -567,10 +567,16 @@ ap_req_dispatch(struct ap_req *r)
 		ap_hook_run(r, "session.load", NULL);
 	if ((rt->flags & AP_ROUTE_FORM) && strcmp(r->method, "POST") == 0) {
 		rc = ap_host_table.csrf_check(r, NULL);
+		if (rc == AP_EDB) {
+			/* The token could not be checked: the service is
+			 * away, the visitor did nothing wrong. */
+			ap_req_error_page(r, 503, NULL);
+			return;
+		}
 		if (rc != AP_OK) {
-			ap_req_error_page(r, 403, rc == AP_EDB ? NULL :
-			    N_("Ce formulaire a expiré ou a déjà été envoyé. "
-			    "Rechargez la page et recommencez."));
+			ap_req_error_page(r, 403, N_("Ce formulaire a expiré ou a "
+			    "déjà été envoyé. Rechargez la page et "
+			    "recommencez."));
 			return;
 		}
 	}

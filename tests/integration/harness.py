@@ -11,6 +11,7 @@ import urllib.parse
 stack = None          # set by run.py
 pages_dir = None      # pages saved for the Nu checker
 pages_www = None      # static pages of the tests, served by nginx at /essai/
+secrets_seen = []     # tokens the tests used: never in a log
 _saved = 0
 
 

@@ -113,6 +113,9 @@ class DatabaseDownTest(unittest.TestCase):
         for _ in range(40):
             self.assertEqual(c.post('/aparte/good/count', '').status, 200)
         count = counter('good.count')
+        form = c.get('/aparte/good/form')
+        token = c.form_fields(form)['_csrf']
+        harness.secrets_seen.append(token)
         st.db_stop()
         try:
             # the running site: a clear 503 page, and the status says why
@@ -125,6 +128,11 @@ class DatabaseDownTest(unittest.TestCase):
             save_page('503', r)
             r = c.post('/aparte/good/count', '')
             self.assertEqual(r.status, 503)
+            # a form whose token cannot be checked: not a refusal of the
+            # visitor, the service is away
+            r = c.post('/aparte/good/form', {'_csrf': token, 'what': 'x'})
+            self.assertEqual(r.status, 503)
+            self.assertIn(UNAVAILABLE_TEXT, page_texts(r.body))
             # (a thread asks at most once a second)
             r = wait_until(lambda: (lambda r: r if r.status == 503 else None)(
                 c.get('/aparte/status')), 3)
@@ -169,6 +177,9 @@ class DatabaseDownTest(unittest.TestCase):
             for _ in range(40):
                 self.assertEqual(c.get('/aparte/good/dbread?tag=x').status, 200)
             self.assertIn('database: ok', c.get('/aparte/status').text)
+            # the token was not spent: the visitor can send again
+            r = c.post('/aparte/good/form', {'_csrf': token, 'what': 'x'})
+            self.assertEqual(r.status, 200)
             self.assertEqual(st.procs['app'].pid, app_pid)
             self.assertIsNone(st.procs['app'].poll())
 

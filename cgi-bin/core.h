@@ -410,6 +410,9 @@ int ap_mail_queue(struct ap_req *r, const char *to, const char *subject,
     const char *body, const char *unsub);
 int ap_mail_run(struct ap_req *r, bool all);   /* sends what is due */
 bool ap_mail_header_ok(const char *v);
+bool ap_mail_build(struct ap_buf *m, const char *from, const char *to,
+    const char *subject, const char *body, const char *unsub, time_t now,
+    const char *id);
 
 /* core_routes.c */
 int ap_core_routes(void);

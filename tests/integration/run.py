@@ -50,6 +50,29 @@ class LogTest(unittest.TestCase):
         for bad in ('AddressSanitizer', 'LeakSanitizer', 'runtime error:',
                     'died (signal'):
             self.assertNotIn(bad, text, 'found in %s' % path)
+        # the backends the tests started apart (one is killed on purpose)
+        for path in self.other_logs():
+            text = open(path, encoding='utf-8', errors='replace').read()
+            for bad in ('AddressSanitizer', 'LeakSanitizer', 'runtime error:'):
+                self.assertNotIn(bad, text, 'found in %s' % path)
+
+    def other_logs(self):
+        run = os.path.dirname(harness.stack.run)
+        return (glob.glob(os.path.join(run, 'side', '*', '*.log')) +
+                glob.glob(os.path.join(harness.stack.run, 'apache',
+                                       'error.log')))
+
+    def test_zz_logs_hold_no_secret(self):
+        st = harness.stack
+        secrets = [open(os.path.join(st.run, name)).read().strip()
+                   for name in ('secret', 'db-password')]
+        for tok in harness.secrets_seen:
+            secrets.append(tok)
+            secrets.append(tok.rsplit('.', 1)[-1])   # its MAC alone
+        for path in [os.path.join(st.run, 'aparte.log')] + self.other_logs():
+            text = open(path, encoding='utf-8', errors='replace').read()
+            for s in secrets:
+                self.assertNotIn(s, text, 'a secret is in %s' % path)
 
 
 class Result(unittest.TextTestResult):

@@ -404,6 +404,7 @@ const char *const *ap_plugins_failed_names(void);
 
 /* migrate.c */
 int ap_migrate(struct ap_req *r, bool dry_run);
+char *ap_sql_next(char **sql);   /* the statements of a migration file */
 
 /* mail.c */
 int ap_mail_queue(struct ap_req *r, const char *to, const char *subject,

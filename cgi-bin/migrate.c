@@ -59,52 +59,56 @@ mig_read(const char *path)
 	return buf;
 }
 
-/* Splits sql at the semicolons that end statements (not those in quotes
- * or comments) and runs each one. */
-static int
-mig_run_file(struct ap_req *r, char *sql, const char *path)
+/* Cuts the next statement off *sql: up to a semicolon that is not in a
+ * quoted string or identifier ('...', "...", `...`) or a comment.
+ * Comments ("-- ", "#" to the end of the line, slash-star to star-slash)
+ * are blanked, so that a file ending with one makes no empty statement;
+ * MariaDB's executable comments (slash-star-bang, slash-star-M-bang) are
+ * kept as they are.  Returns the statement without its edge spaces,
+ * or NULL when only spaces and comments are left.  Changes the string. */
+char *
+ap_sql_next(char **sql)
 {
-	char *start = sql, *p = sql;
-	char quote = 0;
+	char *p = *sql, *start = *sql, quote = 0;
 
+	if (p == NULL)
+		return NULL;
 	for (;; p++) {
 		if (*p == '\0' || (*p == ';' && quote == 0)) {
-			char end = *p;
-			char *s = start;
+			char *e = p;
 
+			*sql = *p ? p + 1 : NULL;
 			*p = '\0';
-			while (isspace((unsigned char)*s))
-				s++;
-			if (*s) {
-				int rc = ap_db_exec_raw(r, s);
-
-				if (rc != AP_OK) {
-					fprintf(stderr, "%s: statement failed: "
-					    "%.200s\n", path, s);
-					return rc;
-				}
-			}
-			if (end == '\0')
-				return AP_OK;
-			start = p + 1;
+			while (isspace((unsigned char)*start))
+				start++;
+			while (e > start && isspace((unsigned char)e[-1]))
+				*--e = '\0';
+			if (*start)
+				return start;
+			if (*sql == NULL)
+				return NULL;
+			start = p = *sql;
+			p--;
 			continue;
 		}
 		if (quote) {
-			if (*p == '\\' && p[1])
+			if (*p == '\\' && quote != '`' && p[1])
 				p++;
 			else if (*p == quote)
-				quote = 0;
+				quote = 0;   /* a doubled quote reopens at once */
 			continue;
 		}
 		if (*p == '\'' || *p == '"' || *p == '`') {
 			quote = *p;
-		} else if (*p == '-' && p[1] == '-' &&
-		    (p[2] == ' ' || p[2] == '\t' || p[2] == '\n')) {
+		} else if ((*p == '-' && p[1] == '-' && (p[2] == '\0' ||
+		    isspace((unsigned char)p[2]))) || *p == '#') {
 			while (*p && *p != '\n')
 				*p++ = ' ';
-			if (!*p)
-				p--;
-		} else if (*p == '/' && p[1] == '*') {
+			p--;
+		} else if (*p == '/' && p[1] == '*' && p[2] != '!' &&
+		    !(p[2] == 'M' && p[3] == '!')) {
+			*p++ = ' ';
+			*p++ = ' ';
 			while (*p && !(*p == '*' && p[1] == '/'))
 				*p++ = ' ';
 			if (*p) {
@@ -113,8 +117,34 @@ mig_run_file(struct ap_req *r, char *sql, const char *path)
 			} else {
 				p--;
 			}
+		} else if (*p == '/' && p[1] == '*') {
+			/* executable comment: kept, not split inside */
+			p += 2;
+			while (*p && !(*p == '*' && p[1] == '/'))
+				p++;
+			if (*p)
+				p++;
+			else
+				p--;
 		}
 	}
+}
+
+/* Runs each statement of a file. */
+static int
+mig_run_file(struct ap_req *r, char *sql, const char *path)
+{
+	char *s;
+
+	while ((s = ap_sql_next(&sql)) != NULL) {
+		int rc = ap_db_exec_raw(r, s);
+
+		if (rc != AP_OK) {
+			fprintf(stderr, "%s: statement failed: %.200s\n", path, s);
+			return rc;
+		}
+	}
+	return AP_OK;
 }
 
 /* Applies the missing migrations of one owner; with dry_run, prints them

@@ -299,17 +299,18 @@ req_parse(struct ap_req *r)
 	if (!req_below_mount(path, ml)) {
 		/* An include (SSI) of a static page: nginx and Apache hand
 		 * over the page's REQUEST_URI, and the include's own path,
-		 * already decoded, as SCRIPT_NAME (nginx; Apache, which also
-		 * repeats the end of it as PATH_INFO) or as SCRIPT_NAME and
-		 * PATH_INFO. */
+		 * already decoded: below the mount, as PATH_INFO (Apache: the
+		 * part after the script, wherever a rewrite put the script),
+		 * else as SCRIPT_NAME (nginx). */
 		const char *sn = r->e.script_name;
 		const char *pi = r->e.path_info;
-		size_t snl = sn ? strlen(sn) : 0, pil = pi ? strlen(pi) : 0;
-		char *inc = ap_arena_printf(r->a, "%s%s", sn ? sn : "",
-		    pil > 0 && snl >= pil && strcmp(sn + snl - pil, pi) == 0 ?
-		    "" : pi ? pi : "");
+		char *inc;
 
-		if (!req_below_mount(inc, ml))
+		if (pi != NULL && *pi == '/')
+			inc = ap_arena_printf(r->a, "%s%s", ap_core.mount, pi);
+		else if (sn != NULL && req_below_mount(sn, ml))
+			inc = ap_arena_strdup(r->a, sn);
+		else
 			return req_fail(r, 404, NULL);
 		if (!ap_utf8_valid(inc, strlen(inc)))
 			return req_fail(r, 400, N_("L’adresse demandée contient "

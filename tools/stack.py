@@ -386,11 +386,33 @@ class ApacheSite:
 
     MODULES = ('mpm_event', 'authz_core', 'mime', 'dir', 'alias', 'include',
                'fcgid')
+    # a shared host without FastCGI: CGI, .htaccess, mod_rewrite
+    CGI_MODULES = ('mpm_prefork', 'authz_core', 'mime', 'dir', 'alias',
+                   'include', 'cgi', 'rewrite', 'env')
     USER = 'www-data'
+    # what the site owner puts in the folder aparte/ of the site (the
+    # README's, with the config's path filled in)
+    HTACCESS = """Options +ExecCGI
+AddHandler cgi-script .cgi
+SetEnv APARTE_CONF {conf}
+RewriteEngine On
+RewriteRule ^aparte\\.cgi(/|$) - [L]
+RewriteRule ^(.*)$ aparte.cgi/$1 [L]
+"""
 
-    def __init__(self, stack, port=None, www=None, extra=''):
+    def __init__(self, stack, port=None, www=None, extra='', cgi=False,
+                 htaccess=None, site_conf=None):
+        """cgi: the backend as a plain CGI in the folder aparte/ of the
+        site (aparte.cgi, and htaccess, HTACCESS by default, with {conf}
+        for the config's path), as on a host that offers nothing else.
+        site_conf: the site's part of the config (pages, static files,
+        backend) instead of the one written here, with {www}, {share},
+        {cgibin} and {conf} for the paths (e.g. the README's)."""
         self.stack = stack
-        self.dir = os.path.join(stack.run, 'apache')
+        self.cgi = cgi
+        self.site_conf = site_conf
+        self.htaccess = htaccess or self.HTACCESS
+        self.dir = os.path.join(stack.run, 'apache-cgi' if cgi else 'apache')
         self.port = port or free_port()
         self.www = os.path.abspath(www or stack.www)
         self.extra = extra
@@ -418,8 +440,59 @@ class ApacheSite:
             f.write(text)
         os.chown(os.path.join(self.dir, 'fcgid'), pw.pw_uid, pw.pw_gid)
         mods = '\n'.join('LoadModule %s_module /usr/lib/apache2/modules/'
-                         'mod_%s.so' % (m, m) for m in self.MODULES)
+                         'mod_%s.so' % (m, m) for m in
+                         (self.CGI_MODULES if self.cgi else self.MODULES))
         cgibin = os.path.dirname(self.stack.bin('aparte.fcgi'))
+        if self.cgi:
+            # the site's own folder: its pages, and aparte/ with the CGI
+            www = os.path.join(self.dir, 'htdocs')
+            folder = os.path.join(www, 'aparte')
+            os.makedirs(folder, exist_ok=True)
+            shutil.copy(self.stack.bin('aparte.fcgi'),
+                        os.path.join(folder, 'aparte.cgi'))
+            with open(os.path.join(folder, '.htaccess'), 'w') as f:
+                f.write(self.htaccess.replace('{conf}', self.app_conf))
+            for name in os.listdir(self.www):
+                src = os.path.join(self.www, name)
+                if os.path.isfile(src):
+                    shutil.copy(src, www)
+            backend = """# The backend: a plain CGI, set up by aparte/.htaccess.
+<Directory {www}/aparte>
+    AllowOverride All
+</Directory>
+""".format(www=www)
+        else:
+            www = self.www
+            backend = """# The backend: mod_fcgid starts it with the socket on fd 0.
+FcgidInitialEnv APARTE_CONF {app_conf}
+FcgidMaxRequestLen 16777216
+FcgidMaxProcessesPerClass 4
+FcgidConnectTimeout 20
+FcgidIOTimeout 60
+Alias /aparte {cgibin}/aparte.fcgi
+<Directory {cgibin}>
+    Options +ExecCGI
+    SetHandler fcgid-script
+    Require all granted
+</Directory>
+""".format(dir=self.dir, app_conf=self.app_conf, cgibin=cgibin)
+        if self.site_conf is not None:
+            site = self.site_conf.format(www=www, share=self.stack.share,
+                                         cgibin=cgibin, conf=self.app_conf)
+        else:
+            site = """# The site's pages, with SSI.
+<Directory {www}>
+    Options +Includes
+    AddType text/html .html
+    AddOutputFilter INCLUDES .html
+</Directory>
+
+Alias /aparte-static/ {share}/www/static/
+<Directory {share}/www/static>
+    Require all granted
+</Directory>
+
+{backend}""".format(www=www, share=self.stack.share, backend=backend)
         with open(self.conf, 'w') as f:
             f.write("""# Written by tools/stack.py for a private site.
 ServerRoot {dir}
@@ -440,40 +513,20 @@ AddDefaultCharset utf-8
     Require all denied
 </Directory>
 
-# The site's pages, with SSI.
 DocumentRoot {www}
 <Directory {www}>
-    Options +Includes
-    AddType text/html .html
-    AddOutputFilter INCLUDES .html
     DirectoryIndex index.html
     Require all granted
 </Directory>
+<IfModule mod_fcgid.c>
+    FcgidIPCDir {dir}/fcgid
+    FcgidProcessTableFile {dir}/fcgid/shm
+</IfModule>
 
-Alias /aparte-static/ {share}/www/static/
-<Directory {share}/www/static>
-    Require all granted
-</Directory>
-
-# The backend: mod_fcgid starts it with the socket on fd 0.
-FcgidIPCDir {dir}/fcgid
-FcgidProcessTableFile {dir}/fcgid/shm
-FcgidInitialEnv APARTE_CONF {app_conf}
-FcgidMaxRequestLen 16777216
-FcgidMaxProcessesPerClass 4
-FcgidConnectTimeout 20
-FcgidIOTimeout 60
-Alias /aparte {cgibin}/aparte.fcgi
-<Directory {cgibin}>
-    Options +ExecCGI
-    SetHandler fcgid-script
-    Require all granted
-</Directory>
-
+{site}
 {extra}
 """.format(dir=self.dir, port=self.port, user=self.USER, mods=mods,
-           www=self.www, share=self.stack.share, app_conf=self.app_conf,
-           cgibin=cgibin, extra=self.extra))
+           www=www, site=site, extra=self.extra))
 
     def start(self):
         self.write_conf()
@@ -482,10 +535,12 @@ Alias /aparte {cgibin}/aparte.fcgi
         if r.returncode != 0:
             raise StackError('apache2 -t: %s%s' % (r.stdout, r.stderr))
         logf = open(os.path.join(self.dir, 'apache.out'), 'ab')
+        # its own session: the prefork MPM stops by signalling its whole
+        # process group
         self.proc = subprocess.Popen(['apache2', '-f', self.conf,
                                       '-DFOREGROUND'],
                                      stdin=subprocess.DEVNULL, stdout=logf,
-                                     stderr=logf)
+                                     stderr=logf, start_new_session=True)
         deadline = time.time() + 20
         while time.time() < deadline:
             if self.proc.poll() is not None:

@@ -181,6 +181,12 @@ ap_startup(const char *conf_path, bool cli, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	v = ap_conf_get(c, "server", "socket_mode");
+	if (strspn(v, "01234567") != strlen(v)) {
+		startup_bad(err, errlen, "server", "socket_mode", "'%s' is not "
+		    "an octal mode (digits 0 to 7, e.g. 660)", v);
+		return -1;
+	}
 	ap_core.body_max = (size_t)ap_conf_num(c, "limits", "body_max");
 	ap_core.uri_max = (size_t)ap_conf_num(c, "limits", "uri_max");
 	ap_core.cookie_max = (size_t)ap_conf_num(c, "limits", "cookie_max");

@@ -23,6 +23,8 @@ BROKEN = [
      '[limits] body_max: 2G is out of range'),
     ('bad duration', {('mail', 'retry'): '5y'}, (), 'retry = 5y',
      "[mail] retry: '5y' is not a duration"),
+    ('socket mode not octal', {('server', 'socket_mode'): '689'}, (),
+     'socket_mode = 689', "[server] socket_mode: '689' is not an octal mode"),
     ('plugin setting out of range', {('good', 'times'): '11'}, (),
      'times = 11', '[good] times: 11 is out of range [1, 10]'),
     ('bad log level', {('server', 'log_level'): 'verbose'}, (),

@@ -87,6 +87,7 @@ def main():
     ap.add_argument('--no-browser', action='store_true')
     ap.add_argument('patterns', nargs='*')
     args = ap.parse_args()
+    args.run = os.path.abspath(args.run)
 
     if os.path.isdir(args.run):
         shutil.rmtree(args.run)

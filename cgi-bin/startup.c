@@ -20,6 +20,7 @@
 #include "core.h"
 
 struct ap_core ap_core;
+static char *startup_password;   /* read from password_file, kept */
 
 extern const char *ap_db_host, *ap_db_socket, *ap_db_user, *ap_db_password,
     *ap_db_name;
@@ -95,8 +96,8 @@ ap_startup(const char *conf_path, bool cli, char *err, size_t errlen)
 {
 	struct ap_conf *c = &ap_core.conf;
 	const char *dir, *v, *secret;
-	char *owned;
-	int level;
+	char *owned, *secret_copy = NULL;
+	int level, rc;
 
 	ap_core.cli = cli;
 	if (mysql_library_init(0, NULL, NULL) != 0) {
@@ -216,7 +217,8 @@ ap_startup(const char *conf_path, bool cli, char *err, size_t errlen)
 			    "%s: %s", v, strerror(errno));
 			return -1;
 		}
-		ap_db_password = owned;
+		free(startup_password);
+		ap_db_password = startup_password = owned;
 	}
 	secret = ap_conf_get(c, "site", "secret");
 	v = ap_conf_get(c, "site", "secret_file");
@@ -227,9 +229,15 @@ ap_startup(const char *conf_path, bool cli, char *err, size_t errlen)
 			    "%s: %s", v, strerror(errno));
 			return -1;
 		}
-		secret = owned;
+		secret = secret_copy = owned;
 	}
-	if (ap_token_init(secret) != 0) {
+	rc = ap_token_init(secret);
+	if (secret_copy != NULL) {
+		/* the key is kept in binary form; the hex copy goes */
+		sodium_memzero(secret_copy, strlen(secret_copy));
+		free(secret_copy);
+	}
+	if (rc != 0) {
 		v = ap_conf_get(c, "site", "secret_file");
 		startup_bad(err, errlen, "site", *v ? "secret_file" : "secret",
 		    "%smust be 64 hex digits (aparte-admin secret prints one)",
@@ -257,6 +265,11 @@ ap_shutdown(void)
 	ap_i18n_free();
 	xmlCleanupParser();
 	mysql_library_end();
+	if (startup_password != NULL) {
+		sodium_memzero(startup_password, strlen(startup_password));
+		free(startup_password);
+		startup_password = NULL;
+	}
 }
 
 struct ap_worker *

@@ -333,6 +333,16 @@ class FastCgiParentTest(unittest.TestCase):
             self.stop(p)
         self.assertIn('serving with 2 threads', open(log).read())
 
+    def test_first_request_without_a_config(self):
+        p, sock, conf, log = self.spawn('spawn-noconf')
+        st, body = self.ask(sock, '/aparte/status')
+        self.assertEqual(st, 500)
+        self.assertIn(b'configuration error', body)
+        self.assertEqual(p.wait(20), 1)
+        # the log says which file it looked for
+        self.assertIn('aparte.conf: No such file or directory',
+                      open(log).read())
+
     def test_config_from_the_environment(self):
         p, sock, conf, log = self.spawn('spawn-env', env_conf=True)
         try:

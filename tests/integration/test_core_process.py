@@ -299,7 +299,17 @@ class FastCgiParentTest(unittest.TestCase):
                              stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                              env=env)
         log.close()
-        self.assertTrue(wait_until(lambda: os.path.exists(sock), 10))
+
+        def listening():
+            # spawn-fcgi binds, listens, then becomes the backend (-n: in
+            # the same process); a connection to probe would be taken
+            # as the first request
+            try:
+                return os.readlink('/proc/%d/exe' % p.pid).endswith(
+                    'aparte.fcgi')
+            except OSError:
+                return False
+        self.assertTrue(wait_until(listening, 10))
         return p, sock, conf, os.path.join(d, 'aparte.log')
 
     def ask(self, sock, path, **params):

@@ -110,7 +110,7 @@ class PluginSwitchTest(unittest.TestCase):
         seen = wait_until(lambda: c.get('/aparte/good/hello/a').status == want,
                           3, 0.02)
         self.assertTrue(seen)
-        self.assertLess(time.time() - t0, 1.2)
+        self.assertLess(time.time() - t0, 1.5)   # the first request to ask
         # a second after the change, no worker thread answers otherwise
         time.sleep(max(0, t0 + 1.05 - time.time()))
         self.assertEqual(set(self.statuses('/aparte/good/hello/a')), {want})

@@ -299,6 +299,7 @@ class FastCgiParentTest(unittest.TestCase):
                              stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                              env=env)
         log.close()
+        self.addCleanup(lambda: p.poll() is None and (p.kill(), p.wait()))
 
         def listening():
             # spawn-fcgi binds, listens, then becomes the backend (-n: in

@@ -56,6 +56,29 @@ class LogTest(unittest.TestCase):
         for bad in ('AddressSanitizer', 'LeakSanitizer', 'runtime error:',
                     'died (signal'):
             self.assertNotIn(bad, text, 'found in %s' % path)
+        # the backends the tests started apart (one is killed on purpose)
+        for path in self.other_logs():
+            text = open(path, encoding='utf-8', errors='replace').read()
+            for bad in ('AddressSanitizer', 'LeakSanitizer', 'runtime error:'):
+                self.assertNotIn(bad, text, 'found in %s' % path)
+
+    def other_logs(self):
+        run = os.path.dirname(harness.stack.run)
+        return (glob.glob(os.path.join(run, 'side', '*', '*.log')) +
+                glob.glob(os.path.join(harness.stack.run, 'apache',
+                                       'error.log')))
+
+    def test_zz_logs_hold_no_secret(self):
+        st = harness.stack
+        secrets = [open(os.path.join(st.run, name)).read().strip()
+                   for name in ('secret', 'db-password')]
+        for tok in harness.secrets_seen:
+            secrets.append(tok)
+            secrets.append(tok.rsplit('.', 1)[-1])   # its MAC alone
+        for path in [os.path.join(st.run, 'aparte.log')] + self.other_logs():
+            text = open(path, encoding='utf-8', errors='replace').read()
+            for s in secrets:
+                self.assertNotIn(s, text, 'a secret is in %s' % path)
 
 
 class Result(unittest.TextTestResult):
@@ -101,6 +124,7 @@ def main():
     ap.add_argument('--no-browser', action='store_true')
     ap.add_argument('patterns', nargs='*')
     args = ap.parse_args()
+    args.run = os.path.abspath(args.run)
 
     if os.path.isdir(args.run):
         shutil.rmtree(args.run)
@@ -122,15 +146,20 @@ def main():
     extra = ''
     for f in sorted(glob.glob(os.path.join(HERE, 'conf.d', '*.conf'))):
         extra += open(f, encoding='utf-8').read() + '\n'
+    # Static pages the tests write (with SSI), served by nginx at /essai/.
+    harness.pages_www = os.path.join(args.run, 'essai')
+    os.makedirs(harness.pages_www)
     st = Stack(os.path.join(args.run, 'site'), args.prefix, plugin_dir=pdir,
-               conf_extra=extra)
+               conf_extra=extra, nginx_extra='        location /essai/ '
+               '{ alias %s/; }' % harness.pages_www)
     harness.stack = st
     t0 = time.time()
     st.start()
     # Every installed plugin on, with the demo content: the tests use it as
     # their data.
     harness.demo_info = content.load(st)
-    # Workers see a change of the enabled plugins within a second.
+    # The plugins were enabled while the backend ran: every worker thread
+    # sees the new set within a second.
     time.sleep(1.1)
     print('site up in %.1fs on %s' % (time.time() - t0, st.base), flush=True)
 

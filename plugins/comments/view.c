@@ -9,6 +9,7 @@
  * own held comments) happens per request, through the XHTML writer.
  */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -690,6 +691,15 @@ view_own(struct ap_req *r, struct view_ctx *x)
 	return AP_OK;
 }
 
+/* Whether the core can keep and write back markup (a member appended
+ * to the host table: a core that lacks it is told by the table's size). */
+static int
+view_markup_ok(void)
+{
+	return ap->size >= offsetof(struct ap_host, markup) +
+	    sizeof(ap->markup) && ap->markup != NULL;
+}
+
 static const struct view_html *
 view_html_find_locked(struct cm_view *v, const char *lang, long pageno,
     int fragment)
@@ -763,7 +773,7 @@ cm_thread(struct ap_req *r, struct cm_view *v, struct cm_render *rd,
 
 	/* The same page of threads for every visitor without comments of
 	 * their own here: written once, then replayed. */
-	cacheable = cm_conf.cache_size > 0 && ap->abi_minor >= 1 &&
+	cacheable = cm_conf.cache_size > 0 && view_markup_ok() &&
 	    rd->reply == 0 && (rd->fragment ? rd->ret != NULL &&
 	    strcmp(rd->ret, rd->page) == 0 : rd->ret == NULL);
 	if (cacheable && rd->locate == 0 && ap->cookie(r, CM_COOKIE_OWN) ==

@@ -9,6 +9,7 @@
 
 #include "comments.h"
 
+/* The subcommands, on standard output; returns the usage status 2. */
 static int
 cli_usage(struct ap_req *r)
 {
@@ -55,6 +56,8 @@ cli_excerpt(struct ap_req *r, const char *s, size_t n)
 	return e;
 }
 
+/* comments list: one line per comment, newest first, tab-separated, with
+ * what the filter said; the options filter by status and page. */
 static int
 cli_list(struct ap_req *r, int argc, char **argv)
 {
@@ -110,6 +113,7 @@ cli_list(struct ap_req *r, int argc, char **argv)
 	return 0;
 }
 
+/* comments show ID: every field of one comment, then its text. */
 static int
 cli_show(struct ap_req *r, const char *ids)
 {
@@ -139,6 +143,8 @@ cli_show(struct ap_req *r, const char *ids)
 	return 0;
 }
 
+/* comments words: the two lists; words hold|refuse WORD... adds, words
+ * remove WORD... takes out of both. */
 static int
 cli_words(struct ap_req *r, int argc, char **argv)
 {
@@ -185,6 +191,8 @@ cli_words(struct ap_req *r, int argc, char **argv)
 	return 0;
 }
 
+/* comments page KEY: a page's title and whether it takes comments; the
+ * change bumps the page's version (the views and feeds show it at once). */
 static int
 cli_page(struct ap_req *r, int argc, char **argv)
 {
@@ -248,6 +256,9 @@ cli_page(struct ap_req *r, int argc, char **argv)
 	return 0;
 }
 
+/* aparte-admin comments ...: dispatches to the subcommands; the actions
+ * go through cm_act, as the console's do.  Exit status 0, 1 (a comment
+ * could not be changed) or 2 (usage). */
 int
 cm_cli(struct ap_req *r, void *state, int argc, char **argv)
 {

@@ -177,6 +177,8 @@ cm_author_name(struct ap_req *r, const char *author)
 
 /* ---- the descriptor ---- */
 
+/* Reads the settings once, before the workers start; refuses an order or
+ * a list of pages it cannot use, naming the setting. */
 static int
 cm_init(const struct ap_host *host, void **state)
 {

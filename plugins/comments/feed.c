@@ -20,6 +20,8 @@ feed_link(struct ap_req *r, const char *rel, const char *type,
 	ap->empty(r, "link", "rel", rel, "type", type, "href", href, NULL);
 }
 
+/* GET /comments/feed[?page=KEY]: the newest approved comments as Atom,
+ * 304 when the reader's ETag is the current version. */
 int
 cm_feed(struct ap_req *r, void *state)
 {

@@ -271,6 +271,8 @@ mod_buttons(struct ap_req *r, long long id, enum cm_status st, const char *who,
 	ap->close(r);
 }
 
+/* The message that follows an action of the queue (its redirect says what
+ * was done and to how many). */
 static void
 mod_flash(struct ap_req *r)
 {
@@ -314,6 +316,8 @@ mod_flash(struct ap_req *r)
 	}
 }
 
+/* The statuses with their counts (for the page filtered on, if any), the
+ * current one marked. */
 static void
 mod_tabs(struct ap_req *r, const char *status, const char *page)
 {
@@ -408,6 +412,9 @@ mod_item(struct ap_req *r, struct ap_res *res, size_t i)
 	ap->close(r);
 }
 
+/* GET /admin/comments: the queue, by status (pending first) and page, 50
+ * a page, each comment with its buttons; a form around them for the bulk
+ * actions. */
 int
 cm_admin_get(struct ap_req *r, void *state)
 {
@@ -532,6 +539,8 @@ cm_admin_get(struct ap_req *r, void *state)
 	return AP_OK;
 }
 
+/* POST /admin/comments: one comment's button (act=ACTION:ID) or a bulk
+ * action on the comments chosen; back to the queue with what was done. */
 int
 cm_admin_post(struct ap_req *r, void *state)
 {
@@ -594,6 +603,8 @@ struct mod_edit {
 	const char *reply, *message;
 };
 
+/* One comment for a moderator: its facts, what the filter said, the
+ * actions, the edit form (what e holds, else the comment), the reply form. */
 static int
 mod_one_page(struct ap_req *r, long long id, struct mod_edit *e, int status)
 {
@@ -787,6 +798,9 @@ mod_field(struct ap_req *r, const char *name)
 	return ap->strdup(r, v ? v : "");
 }
 
+/* POST /admin/comments/{id}: a moderator's edit of the name, email,
+ * website and text, checked as a visitor's are (the email may be empty:
+ * imported and anonymized comments have none). */
 int
 cm_admin_one_post(struct ap_req *r, void *state)
 {
@@ -856,6 +870,8 @@ cm_admin_one_post(struct ap_req *r, void *state)
 	    ap->url(r, ap->printf(r, "/admin/comments/%lld", id))));
 }
 
+/* POST /admin/comments/{id}/reply: a moderator's reply, published at once
+ * in their name; replying to a held comment approves it first. */
 int
 cm_admin_reply_post(struct ap_req *r, void *state)
 {
@@ -932,6 +948,7 @@ mod_words_text(struct ap_req *r, const char *list)
 	return t;
 }
 
+/* The word lists as two text areas, with their errors. */
 static int
 mod_words_page(struct ap_req *r, const char *hold, const char *refuse,
     const char *e_hold, const char *e_refuse, int status)
@@ -1029,6 +1046,8 @@ mod_words_split(struct ap_req *r, const char *text, char ***out, size_t *n)
 	return NULL;
 }
 
+/* POST /admin/comments/words: both lists replaced in one transaction, or
+ * nothing when a line is too long. */
 int
 cm_words_post(struct ap_req *r, void *state)
 {
@@ -1074,6 +1093,7 @@ cm_words_post(struct ap_req *r, void *state)
 
 /* ---- the console's home and menu ---- */
 
+/* admin.dashboard: what waits for a moderator, with a link to it. */
 int
 cm_on_dashboard(struct ap_req *r, void *state, void *data)
 {
@@ -1099,6 +1119,7 @@ cm_on_dashboard(struct ap_req *r, void *state, void *data)
 	return AP_OK;
 }
 
+/* admin.menu: the console's entry, for moderators. */
 int
 cm_on_menu(struct ap_req *r, void *state, void *data)
 {

@@ -141,6 +141,8 @@ notify_unsub_email(struct ap_req *r)
 	return email;
 }
 
+/* GET /comments/unsubscribe?t=TOKEN: a page with one button (a mail
+ * program or a scanner that opens the link changes nothing). */
 int
 cm_unsub_get(struct ap_req *r, void *state)
 {

@@ -257,6 +257,9 @@ page_key_check(struct ap_req *r, const char *page)
 	return 0;
 }
 
+/* GET /comments?page=KEY[&fragment=1][&cpage=N][&reply=ID][&comment=ID]:
+ * the discussion of a page, with the form below it or below the comment
+ * replied to; comment=ID shows the page of threads that holds ID. */
 int
 cm_get(struct ap_req *r, void *state)
 {

@@ -309,6 +309,11 @@ post_remember(struct ap_req *r, struct cm_input *in)
 		cm_set_cookie(r, CM_COOKIE_ME, "", -1);
 }
 
+/* POST /comments: checks, in this order, the fields, the form's token, the
+ * comment replied to, the page being open, duplicates, the flood control;
+ * then the filters and rules; then stores the comment in one transaction,
+ * tells who must be told, and sends the visitor to the comment.  Every
+ * refusal shows the form again with what was typed. */
 int
 cm_post(struct ap_req *r, void *state)
 {
@@ -679,6 +684,7 @@ post_edit_page(struct ap_req *r, struct post_own *o, struct cm_input *in,
 	return AP_OK;
 }
 
+/* GET /comments/edit?id=ID: the author's edit page, while it is time. */
 int
 cm_edit_get(struct ap_req *r, void *state)
 {
@@ -696,6 +702,8 @@ cm_edit_get(struct ap_req *r, void *state)
 	return post_edit_page(r, &o, &in, 200);
 }
 
+/* POST /comments/edit: the author's new name, website and text, checked
+ * and judged again as a new comment is. */
 int
 cm_edit_post(struct ap_req *r, void *state)
 {
@@ -771,6 +779,8 @@ cm_edit_post(struct ap_req *r, void *state)
 	    o.id));
 }
 
+/* POST /comments/delete: the author deletes their comment, while it is
+ * time. */
 int
 cm_delete_post(struct ap_req *r, void *state)
 {

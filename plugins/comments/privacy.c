@@ -40,6 +40,8 @@ privacy_purge(struct ap_req *r, const char *status, long age)
 	return n;
 }
 
+/* cron: erases the IPs and browsers past ip_retention, purges the spam and
+ * the trash past their retention. */
 int
 cm_on_cron(struct ap_req *r, void *state, void *data)
 {
@@ -72,6 +74,7 @@ cm_on_cron(struct ap_req *r, void *state, void *data)
 	return AP_OK;
 }
 
+/* privacy.export: every comment sent with the email, all its fields. */
 int
 cm_on_export(struct ap_req *r, void *state, void *data)
 {

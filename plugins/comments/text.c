@@ -223,6 +223,8 @@ text_link_stop(const unsigned char *p)
 	return 0;
 }
 
+/* Whether a link starts at s[i] (at a word's start): the length of its
+ * scheme or "www.", else 0. */
 static int
 text_link_start(const char *s, size_t i)
 {

@@ -209,6 +209,8 @@ wxr_ip_ok(const char *s)
 	return 1;
 }
 
+/* Remembers a page key this run imported into (each gets its version
+ * bumped at the end). */
 static void
 wxr_page_seen(struct wxr_run *w, const char *page)
 {
@@ -451,6 +453,9 @@ wxr_free_doc(void *p)
 	xmlFreeDoc(p);
 }
 
+/* aparte-admin import wxr FILE: reads and checks the file, then imports
+ * every item's comments and their threads in one transaction (rolled back
+ * with --dry-run), and says what it did. */
 int
 cm_import(struct ap_req *r, void *state, int argc, char **argv)
 {

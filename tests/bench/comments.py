@@ -3,6 +3,8 @@
 - comments-page: the backend's page of an article with 200 approved
   comments (threaded, a few paragraphs each), beside nginx serving the
   same bytes as a static file;
+- comments-fragment: the same discussion as the fragment a static page
+  includes (SSI or the embed script);
 - comments-post: posting comments, each with its own form token and its
   own text, as fast as wrk sends them (each one published: the longest
   path, with the page's version bumped).
@@ -154,5 +156,8 @@ def scenarios(st):
     return [
         Scenario('comments-page', '/aparte/comments?page=' + PAGE,
                  prepare=prepare_page),
+        # what a static page includes through SSI
+        Scenario('comments-fragment', '/aparte/comments?page=' + PAGE +
+                 '&fragment=1'),
         post,
     ]

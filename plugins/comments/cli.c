@@ -15,7 +15,8 @@ cli_usage(struct ap_req *r)
 {
 	ap->out(r, "usage: aparte-admin comments COMMAND\n"
 	    "  list [--status S] [--page KEY] [--limit N]\n"
-	    "                      comments, newest first (S: pending, approved,\n"
+	    "                      comments, newest first (S: pending, "
+	    "approved,\n"
 	    "                      spam, trash or all; default all)\n"
 	    "  show ID             one comment, with what the filter said\n"
 	    "  approve|spam|ham|trash ID...\n"
@@ -25,7 +26,8 @@ cli_usage(struct ap_req *r)
 	    "  words hold|refuse WORD...   add to a list\n"
 	    "  words remove WORD...        take out of both lists\n"
 	    "  page KEY [--title TITLE] [--close|--open]\n"
-	    "                      a page's title and whether it takes comments\n");
+	    "                      a page's title and whether it takes "
+	    "comments\n");
 	return 2;
 }
 
@@ -34,7 +36,8 @@ cli_db(struct ap_req *r, int rc)
 {
 	(void)r;
 	fprintf(stderr, "aparte-admin comments: %s\n", rc == AP_EDB ?
-	    "the database is unreachable" : "the database refused (see the log)");
+	    "the database is unreachable" : "the database refused (see the "
+	    "log)");
 	return 1;
 }
 
@@ -88,7 +91,8 @@ cli_list(struct ap_req *r, int argc, char **argv)
 	if (limit < 1 || limit > 100000)
 		limit = 100;
 	res = ap->query(r, "SELECT id, status, created, page, author, email, "
-	    "COALESCE(verdict, '-'), COALESCE(score, ''), COALESCE(reasons, ''), "
+	    "COALESCE(verdict, '-'), COALESCE(score, ''), COALESCE(reasons, "
+	    "''), "
 	    "body, parent_id FROM comments WHERE (status = ? OR ? = 1) AND "
 	    "(page = ? OR ? = 0) ORDER BY created DESC, id DESC LIMIT ?",
 	    AP_ARGS(AP_TEXT(status), AP_INT(strcmp(status, "all") == 0),
@@ -103,7 +107,8 @@ cli_list(struct ap_req *r, int argc, char **argv)
 		    ap->iso_date(r, (time_t)ap->cell_int(res, i, 2)),
 		    ap->cell(res, i, 3), ap->cell(res, i, 10) ?
 		    ap->cell(res, i, 10) : "-",
-		    cli_excerpt(r, cm_author_name(NULL, ap->cell(res, i, 4)), 40),
+		    cli_excerpt(r, cm_author_name(NULL, ap->cell(res, i, 4)),
+		    40),
 		    *ap->cell(res, i, 5) ? ap->cell(res, i, 5) : "-",
 		    ap->cell(res, i, 6), *ap->cell(res, i, 7) ? " " : "",
 		    *ap->cell(res, i, 7) ? ap->printf(r, "%.2f",
@@ -152,7 +157,8 @@ cli_words(struct ap_req *r, int argc, char **argv)
 	int rc;
 
 	if (argc == 2) {
-		res = ap->query(r, "SELECT list, word FROM comments_words ORDER "
+		res = ap->query(r, "SELECT list, word FROM comments_words "
+		    "ORDER "
 		    "BY list, word", AP_NOARGS);
 		if (res == NULL)
 			return cli_db(r, ap->db_error(r));
@@ -168,16 +174,19 @@ cli_words(struct ap_req *r, int argc, char **argv)
 
 		cm_squash(w);
 		if (*w == '\0' || cm_chars(w) > CM_WORD_MAX) {
-			fprintf(stderr, "aparte-admin comments: a word has 1 to "
+			fprintf(stderr, "aparte-admin comments: a word has 1 "
+			    "to "
 			    "100 characters\n");
 			return 2;
 		}
 		if (strcmp(argv[2], "remove") == 0)
-			rc = ap->exec(r, "DELETE FROM comments_words WHERE word = "
+			rc = ap->exec(r, "DELETE FROM comments_words WHERE "
+			    "word = "
 			    "?", AP_ARGS(AP_TEXT(w)));
 		else if (strcmp(argv[2], "hold") == 0 ||
 		    strcmp(argv[2], "refuse") == 0)
-			rc = ap->exec(r, "INSERT IGNORE INTO comments_words (list, "
+			rc = ap->exec(r, "INSERT IGNORE INTO comments_words "
+			    "(list, "
 			    "word) VALUES (?, ?)", AP_ARGS(AP_TEXT(argv[2]),
 			    AP_TEXT(w)));
 		else
@@ -226,7 +235,8 @@ cli_page(struct ap_req *r, int argc, char **argv)
 	if (title || closed >= 0) {
 		if ((rc = ap->begin(r)) != AP_OK)
 			return cli_db(r, rc);
-		rc = ap->exec(r, "INSERT INTO comments_pages (page, title, closed) "
+		rc = ap->exec(r, "INSERT INTO comments_pages (page, title, "
+		    "closed) "
 		    "VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE title = "
 		    "COALESCE(?, title), closed = IF(? < 0, closed, ?)",
 		    AP_ARGS(AP_TEXT(page), AP_TEXT(title), AP_INT(closed > 0),
@@ -288,8 +298,10 @@ cm_cli(struct ap_req *r, void *state, int argc, char **argv)
 			    "deleted" : a == CM_ACT_TRASH ? "trashed" :
 			    a == CM_ACT_SPAM ? "marked spam" : "approved");
 		} else if (rc == AP_EINVAL) {
-			fprintf(stderr, "aparte-admin comments: %s: %s\n", argv[i],
-			    a == CM_ACT_DELETE ? "no such comment in the spam or "
+			fprintf(stderr, "aparte-admin comments: %s: "
+			    "%s\n", argv[i],
+			    a == CM_ACT_DELETE ? "no such comment in the spam "
+			    "or "
 			    "the trash" : "no such comment");
 			fails++;
 		} else {

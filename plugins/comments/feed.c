@@ -47,13 +47,16 @@ cm_feed(struct ap_req *r, void *state)
 		return AP_OK;
 	}
 	if (page)
-		res = ap->query(r, "SELECT c.id, c.page, c.author, c.url, c.body, "
+		res = ap->query(r, "SELECT c.id, c.page, c.author, c.url, "
+		    "c.body, "
 		    "c.created, c.edited, p.title FROM comments c LEFT JOIN "
 		    "comments_pages p ON p.page = c.page WHERE c.page = ? AND "
 		    "c.status = 'approved' ORDER BY c.created DESC, c.id DESC "
-		    "LIMIT ?", AP_ARGS(AP_TEXT(page), AP_INT(cm_conf.feed_items)));
+		    "LIMIT "
+		    "?", AP_ARGS(AP_TEXT(page), AP_INT(cm_conf.feed_items)));
 	else
-		res = ap->query(r, "SELECT c.id, c.page, c.author, c.url, c.body, "
+		res = ap->query(r, "SELECT c.id, c.page, c.author, c.url, "
+		    "c.body, "
 		    "c.created, c.edited, p.title FROM comments c LEFT JOIN "
 		    "comments_pages p ON p.page = c.page WHERE c.status = "
 		    "'approved' ORDER BY c.created DESC, c.id DESC LIMIT ?",

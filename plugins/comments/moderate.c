@@ -99,7 +99,8 @@ cm_act(struct ap_req *r, long long id, enum cm_action act)
 		rc = ap->exec(r, "DELETE FROM comments WHERE id = ?",
 		    AP_ARGS(AP_INT(id)));
 	else
-		rc = ap->exec(r, "UPDATE comments SET status = ?, status_at = ?, "
+		rc = ap->exec(r, "UPDATE comments SET status = ?, status_at = "
+		    "?, "
 		    "dup = IF(? = 1, NULL, dup) WHERE id = ?",
 		    AP_ARGS(AP_TEXT(cm_status_name(st)), AP_INT(ap->now(r)),
 		    AP_INT(st == CM_TRASH), AP_INT(id)));
@@ -260,7 +261,8 @@ mod_buttons(struct ap_req *r, long long id, enum cm_status st, const char *who,
 	if (st != CM_TRASH)
 		mod_button(r, "trash", id, ap->tr(r, "Corbeille"), who);
 	if (st == CM_SPAM || st == CM_TRASH)
-		mod_button(r, "delete", id, ap->tr(r, "Supprimer définitivement"),
+		mod_button(r, "delete", id, ap->tr(r, "Supprimer "
+		    "définitivement"),
 		    who);
 	if (edit_link)
 		ap->elem(r, "a", ap->tr(r, "Modifier, répondre"), "href",
@@ -290,7 +292,8 @@ mod_flash(struct ap_req *r)
 	case CM_ACT_APPROVE:
 	case CM_ACT_HAM:
 		ap->message(r, "ok", ap->printf(r, ap->trn(r,
-		    "%lld commentaire approuvé.", "%lld commentaires approuvés.",
+		    "%lld commentaire approuvé.", "%lld commentaires "
+		    "approuvés.",
 		    (unsigned long)n), n));
 		break;
 	case CM_ACT_SPAM:
@@ -360,7 +363,8 @@ mod_item(struct ap_req *r, struct ap_res *res, size_t i)
 {
 	long long id = ap->cell_int(res, i, 0);
 	const char *page = ap->cell(res, i, 1);
-	enum cm_status st = (enum cm_status)cm_status_parse(ap->cell(res, i, 3));
+	enum cm_status st = (enum cm_status)cm_status_parse(ap->cell(res, i,
+	    3));
 	const char *who = cm_author_name(r, ap->cell(res, i, 4));
 	const char *email = ap->cell(res, i, 5), *url = ap->cell(res, i, 6);
 	const char *ip = ap->cell(res, i, 9);
@@ -379,8 +383,8 @@ mod_item(struct ap_req *r, struct ap_res *res, size_t i)
 	ap->elem(r, "strong", who, NULL);
 	if (email && *email) {
 		ap->text(r, " · ");
-		ap->elem(r, "a", email, "href", ap->printf(r, "mailto:%s", email),
-		    NULL);
+		ap->elem(r, "a", email, "href", ap->printf(r, "mailto:%s",
+		    email), NULL);
 	}
 	if (url && *url) {
 		ap->text(r, " · ");
@@ -398,11 +402,13 @@ mod_item(struct ap_req *r, struct ap_res *res, size_t i)
 	ap->elem(r, "a", page, "href", st == CM_APPROVED ? ap->printf(r,
 	    "%s#comment-%lld", page, id) : page, NULL);
 	ap->text(r, " · ");
-	ap->elem(r, "span", cm_status_label(r, st), "class", "mod-status", NULL);
+	ap->elem(r, "span", cm_status_label(r, st), "class", "mod-status",
+	    NULL);
 	ap->close(r);
 	if (parent)
 		ap->elem(r, "p", ap->printf(r, ap->tr(r, "En réponse au "
-		    "commentaire n° %lld"), parent), "class", "mod-parent", NULL);
+		    "commentaire n° "
+		    "%lld"), parent), "class", "mod-parent", NULL);
 	mod_filter_line(r, ap->cell(res, i, 10), ap->cell(res, i, 11),
 	    ap->cell(res, i, 12));
 	ap->open(r, "div", "class", "mod-body", NULL);
@@ -658,7 +664,8 @@ mod_one_page(struct ap_req *r, long long id, struct mod_edit *e, int status)
 	ap->elem(r, "a", ap->cell(res, 0, 1), "href", ap->cell(res, 0, 1),
 	    NULL);
 	ap->text(r, " · ");
-	ap->elem(r, "span", cm_status_label(r, st), "class", "mod-status", NULL);
+	ap->elem(r, "span", cm_status_label(r, st), "class", "mod-status",
+	    NULL);
 	if (ap->cell(res, 0, 9)) {
 		ap->text(r, " · ");
 		ap->text(r, ap->printf(r, ap->tr(r, "IP %s"),
@@ -838,7 +845,8 @@ cm_admin_one_post(struct ap_req *r, void *state)
 	}
 	u = *url ? cm_url_check(url) : CM_URL_OK;
 	if (u != CM_URL_OK || cm_chars(url) > CM_URL_MAX) {
-		e.e_url = ap->tr(r, "Une adresse en http:// ou https://, de 200 "
+		e.e_url = ap->tr(r, "Une adresse en http:// ou https://, de "
+		    "200 "
 		    "caractères au plus.");
 		errors++;
 	}
@@ -895,7 +903,8 @@ cm_admin_reply_post(struct ap_req *r, void *state)
 	cm_clean_body(body);
 	if (cm_chars(body) < CM_BODY_MIN || cm_chars(body) > CM_BODY_MAX) {
 		e.e_reply = ap->tr(r, "Une réponse de 2 à 10 000 caractères.");
-		e.message = ap->tr(r, "La réponse n’est pas publiée : corrigez ce "
+		e.message = ap->tr(r, "La réponse n’est pas publiée : corrigez "
+		    "ce "
 		    "qui est signalé ci-dessous.");
 		return mod_one_page(r, id, &e, 422);
 	}
@@ -1037,7 +1046,8 @@ mod_words_split(struct ap_req *r, const char *text, char ***out, size_t *n)
 		if (*t == '\0')
 			continue;
 		if (cm_chars(t) > CM_WORD_MAX)
-			return ap->printf(r, ap->tr(r, "« %.40s… » est trop long : "
+			return ap->printf(r, ap->tr(r, "« %.40s… » est trop "
+			    "long : "
 			    "100 caractères au plus par ligne."), t);
 		if (*n >= MOD_WORDS_MAX)
 			return ap->tr(r, "500 lignes au plus.");
@@ -1073,7 +1083,8 @@ cm_words_post(struct ap_req *r, void *state)
 	rc = ap->exec(r, "DELETE FROM comments_words", AP_NOARGS);
 	for (int l = 0; l < 2 && rc == AP_OK; l++)
 		for (size_t i = 0; i < n[l] && rc == AP_OK; i++) {
-			rc = ap->exec(r, "INSERT INTO comments_words (list, word) "
+			rc = ap->exec(r, "INSERT INTO comments_words (list, "
+			    "word) "
 			    "VALUES (?, ?)", AP_ARGS(AP_TEXT(lists[l]),
 			    AP_TEXT(words[l][i])));
 			if (rc == AP_EDUP)

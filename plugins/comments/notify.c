@@ -34,14 +34,16 @@ cm_notify_moderators(struct ap_req *r, long long id)
 
 	if (!cm_conf.notify_moderators || *cm_conf.moderators == '\0')
 		return;
-	res = ap->query(r, "SELECT page, author, email, url, body, ip, reasons, "
+	res = ap->query(r, "SELECT page, author, email, url, body, ip, "
+	    "reasons, "
 	    "verdict, score FROM comments WHERE id = ?", AP_ARGS(AP_INT(id)));
 	if (res == NULL || ap->rows(res) == 0)
 		return;
 	title = notify_title(r, ap->cell(res, 0, 0));
 	subject = ap->printf(r, ap->tr(NULL, "[%s] Commentaire à modérer : %s"),
 	    ap->conf("site", "title"), title);
-	body = ap->printf(r, ap->tr(NULL, "Un commentaire attend votre décision "
+	body = ap->printf(r, ap->tr(NULL, "Un commentaire attend votre "
+	    "décision "
 	    "sur « %s » (%s).\n\nAuteur : %s\nE-mail : %s\nSite : %s\nIP : %s\n"
 	    "Filtre : %s%s\n\n%s\n\nApprouver, marquer indésirable ou mettre à "
 	    "la corbeille :\n%s\n"), title, cm_site_url(r, ap->cell(res, 0, 0)),
@@ -82,7 +84,8 @@ void
 cm_notify_reply(struct ap_req *r, long long id)
 {
 	struct ap_res *res = ap->query(r, "SELECT c.page, c.author, c.body, "
-	    "c.email, p.email, p.author, p.id FROM comments c JOIN comments p ON "
+	    "c.email, p.email, p.author, p.id FROM comments c JOIN comments p "
+	    "ON "
 	    "p.id = c.parent_id WHERE c.id = ? AND c.status = 'approved' AND "
 	    "c.notified = 0 AND p.notify = 1 AND p.status = 'approved' AND "
 	    "p.email <> ''", AP_ARGS(AP_INT(id)));
@@ -104,7 +107,8 @@ cm_notify_reply(struct ap_req *r, long long id)
 		link = ap->printf(r, "%s%s", ap->conf("site", "base_url"),
 		    cm_locate_url(r, page, id));
 	else
-		link = ap->printf(r, "%s#comment-%lld", cm_site_url(r, page), id);
+		link = ap->printf(r, "%s#comment-%lld", cm_site_url(r, page),
+		    id);
 	unsub = ap->abs_url(r, ap->printf(r, "/comments/unsubscribe?t=%s",
 	    ap->sign(r, "comments.unsub", to)));
 	if (ap->mail(r, to, ap->printf(r, ap->tr(NULL, "[%s] Nouvelle réponse "

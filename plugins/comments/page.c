@@ -245,7 +245,8 @@ page_key_check(struct ap_req *r, const char *page)
 		cm_error(r, 400, ap->tr(r, "Page à commenter inconnue"),
 		    ap->tr(r, "L’adresse de la page à commenter manque ou "
 		    "n’est pas valide : un chemin du site, qui commence par / "
-		    "(180 caractères au plus, lettres, chiffres et - . _ ~ /)."));
+		    "(180 caractères au plus, lettres, chiffres et - . _ ~ "
+		    "/)."));
 		return 1;
 	}
 	if (!cm_page_allowed(page)) {

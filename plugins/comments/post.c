@@ -40,7 +40,8 @@ post_check_fields(struct ap_req *r, struct cm_input *in, int with_email)
 			errors++;
 		} else if (n > CM_AUTHOR_MAX) {
 			in->e_author = ap->printf(r, ap->tr(r, "Votre nom est "
-			    "trop long : %zu caractères, pour 100 au plus."), n);
+			    "trop long : %zu caractères, pour 100 au "
+			    "plus."), n);
 			errors++;
 		}
 	}
@@ -55,7 +56,8 @@ post_check_fields(struct ap_req *r, struct cm_input *in, int with_email)
 			    "longue : 254 caractères au plus.");
 			errors++;
 		} else if (!cm_email_ok(in->email)) {
-			in->e_email = ap->tr(r, "Cette adresse e-mail n’est pas "
+			in->e_email = ap->tr(r, "Cette adresse e-mail n’est "
+			    "pas "
 			    "valide ; elle ressemble à nom@exemple.fr.");
 			errors++;
 		}
@@ -79,18 +81,21 @@ post_check_fields(struct ap_req *r, struct cm_input *in, int with_email)
 				}
 			}
 			if (u == CM_URL_SCHEME) {
-				in->e_url = ap->tr(r, "L’adresse de votre site doit "
+				in->e_url = ap->tr(r, "L’adresse de votre site "
+				    "doit "
 				    "commencer par http:// ou https:// ; les "
 				    "autres (javascript:, data: …) sont "
 				    "refusées.");
 				errors++;
 			} else if (u != CM_URL_OK) {
-				in->e_url = ap->tr(r, "Cette adresse de site n’est "
+				in->e_url = ap->tr(r, "Cette adresse de site "
+				    "n’est "
 				    "pas valide ; elle ressemble à "
 				    "https://exemple.fr/.");
 				errors++;
 			} else if (cm_chars(in->url) > CM_URL_MAX) {
-				in->e_url = ap->printf(r, ap->tr(r, "L’adresse de "
+				in->e_url = ap->printf(r, ap->tr(r, "L’adresse "
+				    "de "
 				    "votre site est trop longue : %zu "
 				    "caractères, pour 200 au plus."),
 				    cm_chars(in->url));
@@ -106,7 +111,8 @@ post_check_fields(struct ap_req *r, struct cm_input *in, int with_email)
 		    "au moins.");
 		errors++;
 	} else if (n > CM_BODY_MAX) {
-		in->e_body = ap->printf(r, ap->tr(r, "Votre commentaire est trop "
+		in->e_body = ap->printf(r, ap->tr(r, "Votre commentaire est "
+		    "trop "
 		    "long : %zu caractères, pour 10 000 au plus. Raccourcissez-"
 		    "le ou partagez-le en deux."), n);
 		errors++;
@@ -340,7 +346,8 @@ cm_post(struct ap_req *r, void *state)
 	in.notify = ap->form(r, "notify") != NULL;
 	in.parent = cm_id_arg(parent_s);
 	if (!cm_page_ok(in.page) || !cm_page_allowed(in.page)) {
-		in.message = ap->tr(r, "Ce commentaire ne dit pas à quelle page "
+		in.message = ap->tr(r, "Ce commentaire ne dit pas à quelle "
+		    "page "
 		    "du site il se rapporte, ou cette page ne reçoit pas de "
 		    "commentaires. Votre texte est conservé ci-dessous.");
 		in.page = "/";
@@ -348,7 +355,8 @@ cm_post(struct ap_req *r, void *state)
 	}
 	errors = post_check_fields(r, &in, 1);
 	if (parent_s && *parent_s && in.parent == 0) {
-		in.message = ap->tr(r, "Le commentaire auquel vous répondez n’est "
+		in.message = ap->tr(r, "Le commentaire auquel vous répondez "
+		    "n’est "
 		    "pas valide.");
 		errors++;
 	}
@@ -373,7 +381,8 @@ cm_post(struct ap_req *r, void *state)
 		    in.page) != 0 || strcmp(ap->cell(res, 0, 1),
 		    "approved") != 0) {
 			in.message = ap->tr(r, "Le commentaire auquel vous "
-			    "répondiez n’existe pas ou n’est plus publié. Votre "
+			    "répondiez n’existe pas ou n’est plus publié. "
+			    "Votre "
 			    "texte est conservé : envoyé tel quel, il sera "
 			    "publié à la suite de la discussion.");
 			in.parent = 0;
@@ -384,9 +393,11 @@ cm_post(struct ap_req *r, void *state)
 	}
 	if (errors) {
 		if (in.message == NULL)
-			in.message = errors == 1 ? ap->tr(r, "Votre commentaire "
+			in.message = errors == 1 ? ap->tr(r, "Votre "
+			    "commentaire "
 			    "n’est pas encore publié : corrigez ce qui est "
-			    "signalé ci-dessous.") : ap->tr(r, "Votre commentaire "
+			    "signalé ci-dessous.") : ap->tr(r, "Votre "
+			    "commentaire "
 			    "n’est pas encore publié : corrigez les points "
 			    "signalés ci-dessous.");
 		return cm_form_page(r, &in, 422);
@@ -416,7 +427,8 @@ cm_post(struct ap_req *r, void *state)
 		}
 		if (rc != AP_OK)
 			return rc;
-		in.e_body = ap->tr(r, "Vous avez déjà envoyé ce commentaire sur "
+		in.e_body = ap->tr(r, "Vous avez déjà envoyé ce commentaire "
+		    "sur "
 		    "cette page.");
 		in.message = ap->tr(r, "Ce commentaire est un doublon : il a "
 		    "déjà été envoyé, il n’est pas publié une seconde fois.");
@@ -433,10 +445,13 @@ cm_post(struct ap_req *r, void *state)
 			ap->header(r, "Retry-After", ap->printf(r, "%ld",
 			    cm_conf.flood_interval));
 			in.message = ap->printf(r, ap->trn(r, "Vous commentez "
-			    "trop vite : un commentaire par %ld seconde au plus. "
-			    "Patientez un instant, puis renvoyez-le : votre texte "
+			    "trop vite : un commentaire par %ld seconde au "
+			    "plus. "
+			    "Patientez un instant, puis renvoyez-le : votre "
+			    "texte "
 			    "est conservé.", "Vous commentez trop vite : un "
-			    "commentaire par %ld secondes au plus. Patientez un "
+			    "commentaire par %ld secondes au plus. Patientez "
+			    "un "
 			    "instant, puis renvoyez-le : votre texte est "
 			    "conservé.", (unsigned long)cm_conf.flood_interval),
 			    cm_conf.flood_interval);
@@ -447,7 +462,8 @@ cm_post(struct ap_req *r, void *state)
 	}
 	rc = ap->spend(r, "comments.form", tok, 86400 + 300);
 	if (rc == AP_EDUP) {
-		in.message = ap->tr(r, "Ce formulaire a déjà été envoyé une fois. "
+		in.message = ap->tr(r, "Ce formulaire a déjà été envoyé une "
+		    "fois. "
 		    "Votre texte est conservé : renvoyez-le si vous le "
 		    "souhaitez.");
 		return cm_form_page(r, &in, 400);
@@ -459,13 +475,16 @@ cm_post(struct ap_req *r, void *state)
 	if (rc != AP_OK)
 		return rc;
 	if (j.retry) {
-		in.message = ap->tr(r, "Votre envoi n’a pas pu être vérifié (le "
-		    "formulaire a peut-être expiré). Votre texte est conservé : "
+		in.message = ap->tr(r, "Votre envoi n’a pas pu être vérifié "
+		    "(le "
+		    "formulaire a peut-être expiré). Votre texte est conservé "
+		    ": "
 		    "renvoyez-le.");
 		return cm_form_page(r, &in, 422);
 	}
 	if (j.refused) {
-		in.e_body = ap->printf(r, ap->tr(r, "Votre commentaire contient "
+		in.e_body = ap->printf(r, ap->tr(r, "Votre commentaire "
+		    "contient "
 		    "« %s », que ce site n’accepte pas."), j.refused);
 		in.message = ap->tr(r, "Votre commentaire n’est pas publié : "
 		    "corrigez ce qui est signalé ci-dessous.");
@@ -490,7 +509,8 @@ cm_post(struct ap_req *r, void *state)
 	if (rc == AP_OK) {
 		id = ap->insert_id(r);
 		if (!in.parent)
-			rc = ap->exec(r, "UPDATE comments SET root_id = id WHERE "
+			rc = ap->exec(r, "UPDATE comments SET root_id = id "
+			    "WHERE "
 			    "id = ?", AP_ARGS(AP_INT(id)));
 	}
 	if (rc == AP_OK && j.status == CM_APPROVED)
@@ -573,7 +593,8 @@ post_own_load(struct ap_req *r, long long id, struct post_own *o, int *rc)
 		cm_error(r, 403, ap->tr(r, "Délai de modification passé"),
 		    ap->printf(r, ap->trn(r, "Un commentaire se modifie ou se "
 		    "supprime dans la minute qui suit son envoi ; ce délai est "
-		    "passé.", "Un commentaire se modifie ou se supprime dans les "
+		    "passé.", "Un commentaire se modifie ou se supprime dans "
+		    "les "
 		    "%ld minutes qui suivent son envoi ; ce délai est passé.",
 		    (unsigned long)(cm_conf.edit_window / 60)),
 		    cm_conf.edit_window / 60));
@@ -609,7 +630,8 @@ post_edit_page(struct ap_req *r, struct post_own *o, struct cm_input *in,
 	    "comments", NULL);
 	ap->elem(r, "h1", ap->tr(r, "Modifier votre commentaire"), NULL);
 	ap->elem(r, "p", ap->printf(r, ap->trn(r, "Vous pouvez encore le "
-	    "modifier ou le supprimer pendant %ld minute.", "Vous pouvez encore "
+	    "modifier ou le supprimer pendant %ld minute.", "Vous pouvez "
+	    "encore "
 	    "le modifier ou le supprimer pendant %ld minutes.",
 	    (unsigned long)left), left), "class", "comment-edit-left", NULL);
 	if (o->status != CM_APPROVED)
@@ -737,7 +759,8 @@ cm_edit_post(struct ap_req *r, void *state)
 			    "contient « %s », que ce site n’accepte pas."),
 			    j.refused);
 		in.message = j.refused ? ap->tr(r, "Vos modifications ne sont "
-		    "pas enregistrées : corrigez ce qui est signalé ci-dessous.")
+		    "pas enregistrées : corrigez ce qui est signalé "
+		    "ci-dessous.")
 		    : ap->tr(r, "Votre envoi n’a pas pu être vérifié. Votre "
 		    "texte est conservé : renvoyez-le.");
 		return post_edit_page(r, &o, &in, 422);

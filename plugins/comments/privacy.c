@@ -92,16 +92,19 @@ cm_on_export(struct ap_req *r, void *state, void *data)
 			"id", ap->cell(res, i, 0),
 			"page", ap->cell(res, i, 1),
 			"status", ap->cell(res, i, 2),
-			"date", ap->iso_date(r, (time_t)ap->cell_int(res, i, 3)),
+			"date", ap->iso_date(r, (time_t)ap->cell_int(res, i,
+			    3)),
 			"edited", ap->cell(res, i, 4) ? ap->iso_date(r,
 			    (time_t)ap->cell_int(res, i, 4)) : "",
 			"author", ap->cell(res, i, 5),
 			"email", ap->cell(res, i, 6),
-			"website", ap->cell(res, i, 7) ? ap->cell(res, i, 7) : "",
-			"ip", ap->cell(res, i, 8) ? ap->cell(res, i, 8) : "",
-			"user_agent", ap->cell(res, i, 9) ? ap->cell(res, i, 9) :
+			"website", ap->cell(res, i, 7) ? ap->cell(res, i, 7) :
 			    "",
-			"notify_replies", ap->cell_int(res, i, 10) ? "yes" : "no",
+			"ip", ap->cell(res, i, 8) ? ap->cell(res, i, 8) : "",
+			"user_agent", ap->cell(res, i, 9) ?
+			    ap->cell(res, i, 9) : "",
+			"notify_replies", ap->cell_int(res, i, 10) ? "yes" :
+			    "no",
 			"text", ap->cell(res, i, 11),
 			NULL,
 		};

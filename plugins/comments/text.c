@@ -470,7 +470,8 @@ text_entity(const char *p, char *o, size_t *olen)
 	for (size_t i = 0; text_entities[i].name; i++) {
 		size_t l = strlen(text_entities[i].name);
 
-		if (l == n - 2 && strncmp(p + 1, text_entities[i].name, l) == 0) {
+		if (l == n - 2 &&
+		    strncmp(p + 1, text_entities[i].name, l) == 0) {
 			*olen = strlen(text_entities[i].utf8);
 			memcpy(o, text_entities[i].utf8, *olen);
 			return n;
@@ -564,7 +565,8 @@ cm_html_to_text(const char *in, char *out, size_t cap)
 				TEXT_PUT("\n", 1);
 			} else if (strcmp(name, "p") == 0 ||
 			    strcmp(name, "blockquote") == 0 ||
-			    strcmp(name, "ul") == 0 || strcmp(name, "ol") == 0 ||
+			    strcmp(name, "ul") == 0 ||
+			    strcmp(name, "ol") == 0 ||
 			    strcmp(name, "pre") == 0) {
 				if (o > 0)
 					TEXT_PUT("\n\n", 2);
@@ -578,7 +580,8 @@ cm_html_to_text(const char *in, char *out, size_t cap)
 			} else if (strcmp(name, "a") == 0 && closing) {
 				size_t tl = o - link_at;
 
-				if (href[0] && cm_url_check(href) == CM_URL_OK &&
+				if (href[0] &&
+				    cm_url_check(href) == CM_URL_OK &&
 				    !(tl == strlen(href) &&
 				    memcmp(out + link_at, href, tl) == 0)) {
 					TEXT_PUT(" (", 2);

@@ -482,7 +482,8 @@ view_comment(struct ap_req *r, struct view_ctx *x, int i, int note_parent)
 	cm_body(r, c->body ? c->body : "");
 	ap->close(r);
 	if (held)
-		ap->elem(r, "p", ap->tr(r, "Votre commentaire est en attente de "
+		ap->elem(r, "p", ap->tr(r, "Votre commentaire est en attente "
+		    "de "
 		    "modération. Vous seul le voyez pour l’instant."), "class",
 		    "comment-awaiting", NULL);
 	ap->open(r, "p", "class", "comment-actions", NULL);
@@ -541,7 +542,8 @@ view_item(struct ap_req *r, struct view_ctx *x, int i, int level,
 	ap->open(r, "li", "id", ap->printf(r, "comment-%lld", c->id), "class",
 	    c->own ? ap->printf(r, "%s comment-own", cls) : cls, NULL);
 	if (c->status != CM_APPROVED && !c->own)
-		ap->elem(r, "p", ap->tr(r, "Ce commentaire n’est plus affiché."),
+		ap->elem(r, "p", ap->tr(r, "Ce commentaire n’est plus "
+		    "affiché."),
 		    "class", "comment-removed-note", NULL);
 	else
 		view_comment(r, x, i, note_parent);
@@ -611,7 +613,8 @@ view_pages(struct ap_req *r, struct view_ctx *x, long pages)
 		else
 			ap->elem(r, "a", ap->printf(r, "%ld", p), "href",
 			    ap->printf(r, "%s#comments", u), "aria-label",
-			    ap->printf(r, ap->tr(r, "Page %ld des commentaires"),
+			    ap->printf(r, ap->tr(r, "Page %ld des "
+			    "commentaires"),
 			    p), NULL);
 		ap->close(r);
 	}
@@ -854,7 +857,8 @@ cm_thread(struct ap_req *r, struct cm_view *v, struct cm_render *rd,
 			k = x.c[k].last;
 		for (size_t i = 0; k >= 0 && i < nroots; i++)
 			if (roots[i] == k)
-				rd->pageno = (long)(i / (size_t)cm_conf.per_page) + 1;
+				rd->pageno = (long)(i /
+				    (size_t)cm_conf.per_page) + 1;
 	}
 	x.pageno = rd->pageno < 1 ? 1 : rd->pageno > pages ? pages :
 	    rd->pageno;

@@ -72,7 +72,8 @@ wxr_prolog_ok(const char *buf, size_t n)
 				return 1;
 			i = (size_t)(e - buf) + 2;
 		} else if (n - i >= 4 && memcmp(buf + i, "<!--", 4) == 0) {
-			const char *e = memmem(buf + i + 4, n - i - 4, "-->", 3);
+			const char *e = memmem(buf + i + 4, n - i - 4, "-->",
+			    3);
 
 			if (e == NULL)
 				return 1;
@@ -256,7 +257,8 @@ wxr_comment(struct wxr_run *w, xmlNode *c, const char *post,
 		return AP_OK;
 	}
 	if (cm_id_arg(wp_id) == 0) {
-		ap->out(r, "skipped a comment of post %s: no comment id\n", post);
+		ap->out(r, "skipped a comment of post %s: no comment "
+		    "id\n", post);
 		w->skipped++;
 		return AP_OK;
 	}
@@ -292,8 +294,8 @@ wxr_comment(struct wxr_run *w, xmlNode *c, const char *post,
 	if (cm_chars(author) > CM_AUTHOR_MAX) {
 		size_t k = 0, chars = 0;
 
-		while (author[k] && !(((unsigned char)author[k] & 0xc0) != 0x80 &&
-		    chars++ == CM_AUTHOR_MAX))
+		while (author[k] && !(((unsigned char)author[k] & 0xc0) !=
+		    0x80 && chars++ == CM_AUTHOR_MAX))
 			k++;
 		author[k] = '\0';
 	}
@@ -354,18 +356,21 @@ wxr_thread(struct wxr_run *w)
 
 		if (cm_id_arg(n->wp_parent) == 0)
 			continue;
-		res = ap->query(r, "SELECT id FROM comments WHERE import_key = ?",
+		res = ap->query(r, "SELECT id FROM comments WHERE import_key = "
+		    "?",
 		    AP_ARGS(AP_TEXT(ap->printf(r, "wp:%s:%s", w->source,
 		    n->wp_parent))));
 		if (res == NULL)
 			return ap->db_error(r);
 		if (ap->rows(res) == 0 || ap->cell_int(res, 0, 0) == n->id) {
-			ap->out(r, "comment %s answers comment %s, which the file "
+			ap->out(r, "comment %s answers comment %s, which the "
+			    "file "
 			    "does not hold: it starts a thread\n", n->wp_id,
 			    n->wp_parent);
 			continue;
 		}
-		rc = ap->exec(r, "UPDATE comments SET parent_id = ? WHERE id = ?",
+		rc = ap->exec(r, "UPDATE comments SET parent_id = ? WHERE id = "
+		    "?",
 		    AP_ARGS(AP_INT(ap->cell_int(res, 0, 0)), AP_INT(n->id)));
 	}
 	if (rc != AP_OK)
@@ -381,7 +386,8 @@ wxr_thread(struct wxr_run *w)
 	}
 	/* a loop of parents in a broken file: each starts its own thread */
 	if (rc == AP_OK)
-		rc = ap->exec(r, "UPDATE comments SET parent_id = NULL, root_id = "
+		rc = ap->exec(r, "UPDATE comments SET parent_id = NULL, "
+		    "root_id = "
 		    "id WHERE root_id = 0", AP_NOARGS);
 	return rc;
 }
@@ -417,7 +423,8 @@ wxr_read(struct ap_req *r, const char *path, size_t *len)
 		return NULL;
 	}
 	if (st.st_size > WXR_MAX) {
-		fprintf(stderr, "aparte-admin import: %s: %lld MB, more than the "
+		fprintf(stderr, "aparte-admin import: %s: %lld MB, more than "
+		    "the "
 		    "%ld MB an export may have\n", path,
 		    (long long)st.st_size >> 20, WXR_MAX >> 20);
 		fclose(f);
@@ -474,11 +481,13 @@ cm_import(struct ap_req *r, void *state, int argc, char **argv)
 		if (strcmp(argv[i], "--dry-run") == 0) {
 			dry = 1;
 		} else if (strcmp(argv[i], "--map") == 0 && i + 1 < argc) {
-			char *m = ap->strdup(r, argv[++i]), *eq = strchr(m, '=');
+			char *m = ap->strdup(r, argv[++i]);
+			char *eq = strchr(m, '=');
 
 			if (eq == NULL || w.nmap == WXR_MAPS || m[0] != '/' ||
 			    eq[1] != '/') {
-				fprintf(stderr, "aparte-admin import: --map takes "
+				fprintf(stderr, "aparte-admin import: --map "
+				    "takes "
 				    "/FROM=/TO (at most %d)\n", WXR_MAPS);
 				return 2;
 			}
@@ -508,7 +517,8 @@ cm_import(struct ap_req *r, void *state, int argc, char **argv)
 	if (doc == NULL) {
 		const xmlError *e = xmlGetLastError();
 
-		fprintf(stderr, "aparte-admin import: %s is not well-formed XML "
+		fprintf(stderr, "aparte-admin import: %s is not well-formed "
+		    "XML "
 		    "(line %d: %s)\n", file, e ? e->line : 0,
 		    e && e->message ? e->message : "?\n");
 		return 1;
@@ -545,7 +555,8 @@ cm_import(struct ap_req *r, void *state, int argc, char **argv)
 		post = wxr_text(r, it, WXR_NS, "post_id");
 		page = wxr_page(&w, link);
 		if (page == NULL) {
-			ap->out(r, "skipped the comments of post %s: its address "
+			ap->out(r, "skipped the comments of post %s: its "
+			    "address "
 			    "%s does not make a page key (use --map)\n", post,
 			    link);
 			for (c = it->children; c; c = c->next)
@@ -559,7 +570,8 @@ cm_import(struct ap_req *r, void *state, int argc, char **argv)
 		cm_squash((char *)title);
 		if (cm_chars(title) > 300)
 			title = "";
-		rc = ap->exec(r, "INSERT INTO comments_pages (page, title) VALUES "
+		rc = ap->exec(r, "INSERT INTO comments_pages (page, title) "
+		    "VALUES "
 		    "(?, ?) ON DUPLICATE KEY UPDATE title = COALESCE(title, "
 		    "VALUES(title))", AP_ARGS(AP_TEXT(page), *title ?
 		    AP_TEXT(title) : AP_NULLV));
@@ -574,12 +586,14 @@ cm_import(struct ap_req *r, void *state, int argc, char **argv)
 	if (rc != AP_OK || dry) {
 		ap->rollback(r);
 		if (rc != AP_OK) {
-			fprintf(stderr, "aparte-admin import: the database refused "
+			fprintf(stderr, "aparte-admin import: the database "
+			    "refused "
 			    "(see above); nothing was imported\n");
 			return 1;
 		}
 	} else if ((rc = ap->commit(r)) != AP_OK) {
-		fprintf(stderr, "aparte-admin import: the commit failed; nothing "
+		fprintf(stderr, "aparte-admin import: the commit failed; "
+		    "nothing "
 		    "was imported\n");
 		return 1;
 	}
@@ -588,7 +602,8 @@ cm_import(struct ap_req *r, void *state, int argc, char **argv)
 	    "would import" : "imported", w.imported, w.npages, w.already,
 	    w.pings, w.skipped);
 	if (!dry)
-		ap->audit(r, "comments.import", ap->printf(r, "%s: %ld comments",
+		ap->audit(r, "comments.import", ap->printf(r, "%s: %ld "
+		    "comments",
 		    file, w.imported));
 	return 0;
 }

@@ -9,14 +9,18 @@ import urllib.parse
 import harness
 from harness import Client, save_page
 import sign
-from commentlib import (wait_for_plugin, send, PAGE, FRAG, FULL, KNOWN, XHTML,
-                        unique, sql, one, row, esc, post, posted_id, parse,
-                        by_id, text_of, admin, field_error, field_value, count,
-                        form_page, comment_form)
+from commentlib import (filters_off, filters_on, send, PAGE, FRAG, FULL, KNOWN,
+                        XHTML, unique, sql, one, row, esc, post, posted_id,
+                        parse, by_id, text_of, admin, field_error, field_value,
+                        count, form_page, comment_form)
 
 
 def setUpModule():
-    wait_for_plugin()
+    filters_off()
+
+
+def tearDownModule():
+    filters_on()
 
 
 class ShowTest(unittest.TestCase):

@@ -7,14 +7,18 @@ import time
 import unittest
 
 from harness import Client, save_page
-from commentlib import (wait_for_plugin, PAGE, FRAG, KNOWN, unique, sql, one,
-                        row, post, posted_id, esc)
+from commentlib import (filters_off, filters_on, PAGE, FRAG, KNOWN, unique,
+                        sql, one, row, post, posted_id, esc)
 
 Q = '/aparte/admin/comments'
 
 
 def setUpModule():
-    wait_for_plugin()
+    filters_off()
+
+
+def tearDownModule():
+    filters_on()
 
 
 def as_role(role):

@@ -7,15 +7,19 @@ import unittest
 import xml.etree.ElementTree as ET
 
 from harness import Client
-from commentlib import (wait_for_plugin, PAGE, unique, one, post, posted_id,
-                        admin)
+from commentlib import (filters_off, filters_on, PAGE, unique, one, post,
+                        posted_id, admin)
 
 A = '{http://www.w3.org/2005/Atom}'
 RFC3339 = r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$'
 
 
 def setUpModule():
-    wait_for_plugin()
+    filters_off()
+
+
+def tearDownModule():
+    filters_on()
 
 
 def atom(resp):

@@ -10,7 +10,7 @@ import unittest
 
 import harness
 from harness import Client, save_page
-from commentlib import wait_for_plugin, FULL, sql, one, admin, count
+from commentlib import (filters_off, filters_on, FULL, sql, one, admin, count)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WXR = os.path.join(HERE, 'data', 'wordpress-export.xml')
@@ -19,7 +19,11 @@ P2 = '/2020/06/choisir-ses-missions'
 
 
 def setUpModule():
-    wait_for_plugin()
+    filters_off()
+
+
+def tearDownModule():
+    filters_on()
 
 
 def by_author(author):

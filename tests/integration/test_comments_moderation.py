@@ -10,13 +10,17 @@ import unittest
 
 import harness
 from harness import Client
-from commentlib import (wait_for_plugin, esc, PAGE, FRAG, FULL, KNOWN, unique, sql,
-                        one, row, post, posted_id, admin, field_value, count,
-                        form_page, comment_form)
+from commentlib import (filters_off, filters_on, esc, PAGE, FRAG, FULL, KNOWN,
+                        unique, sql, one, row, post, posted_id, admin,
+                        field_value, count, form_page, comment_form)
 
 
 def setUpModule():
-    wait_for_plugin()
+    filters_off()
+
+
+def tearDownModule():
+    filters_on()
 
 
 def fresh_email(tag='x'):

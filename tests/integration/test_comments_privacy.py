@@ -10,12 +10,16 @@ import xml.etree.ElementTree as ET
 import harness
 import sign
 from harness import Client, save_page
-from commentlib import (wait_for_plugin, PAGE, FRAG, unique, sql, one, row,
-                        post, posted_id, admin)
+from commentlib import (filters_off, filters_on, PAGE, FRAG, unique, sql, one,
+                        row, post, posted_id, admin)
 
 
 def setUpModule():
-    wait_for_plugin()
+    filters_off()
+
+
+def tearDownModule():
+    filters_on()
 
 
 def fresh_email(tag):

@@ -9,11 +9,15 @@ import unittest
 import urllib.parse
 
 import harness
-from commentlib import (wait_for_plugin, sql, esc, one, KNOWN, unique)
+from commentlib import (filters_off, filters_on, sql, esc, one, KNOWN, unique)
 
 
 def setUpModule():
-    wait_for_plugin()
+    filters_off()
+
+
+def tearDownModule():
+    filters_on()
 
 
 class SettingsTest(unittest.TestCase):

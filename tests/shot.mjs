@@ -1,0 +1,11 @@
+import { chromium } from 'playwright-core';
+const [base, path, sel, out, w, h, yoff] = process.argv.slice(2);
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-gpu'] });
+const ctx = await b.newContext({ viewport: { width: Number(w||1280), height: Number(h||800) }, locale: 'fr-FR' });
+if (process.env.JUDGE) await ctx.addCookies([{name:'judge_as', value: process.env.JUDGE, url: base}]);
+const p = await ctx.newPage();
+await p.goto(base + path);
+const el = p.locator(sel).first();
+const box = await el.boundingBox();
+await p.screenshot({ path: out, fullPage: true, clip: { x: 0, y: box.y + Number(yoff||0), width: Number(w||1280), height: Math.min(Number(h||800), box.height) } });
+await b.close();

@@ -730,7 +730,8 @@ view_html_find(struct cm_view *v, const char *lang, long pageno, int fragment)
 }
 
 /* Keeps a copy of bytes with the view (and counts it in the cache's
- * memory); a view that left the cache keeps nothing more. */
+ * memory); a view that left the cache keeps nothing more, nor does a
+ * full cache (the next view read makes room). */
 static void
 view_html_add(struct cm_view *v, const char *lang, long pageno, int fragment,
     const char *bytes, size_t len)
@@ -750,7 +751,8 @@ view_html_add(struct cm_view *v, const char *lang, long pageno, int fragment,
 	h->bytes = (char *)(h + 1);
 	memcpy(h->bytes, bytes, len);
 	pthread_mutex_lock(&view_lock);
-	if (!v->cached || view_html_find_locked(v, lang, pageno, fragment)) {
+	if (!v->cached || view_html_find_locked(v, lang, pageno, fragment) ||
+	    view_bytes + sizeof(*h) + len > cm_conf.cache_size) {
 		pthread_mutex_unlock(&view_lock);
 		free(h);
 		return;

@@ -177,6 +177,14 @@ COMMENTS = [
 IPS = ['192.0.2.14', '198.51.100.23', '203.0.113.7', '2001:db8::42']
 
 
+def typo(s):
+    """French typography: a narrow no-break space before ? ! ; : (and
+    inside guillemets), so that they never start a line."""
+    for mark in ('?', '!', ';', ':'):
+        s = s.replace(' ' + mark, '\u202f' + mark)
+    return s.replace('« ', '«\u202f').replace(' »', '\u202f»')
+
+
 def q(s):
     if s is None:
         return 'NULL'
@@ -201,7 +209,7 @@ def sql_script():
             "%s, %s, %s);" % (
                 q(PAGE), '@c_%s' % parent if parent else 'NULL',
                 '@r_%s' % parent if parent else '0', q(status), when,
-                q(author), q(email), q(url), q(text), when, ip,
+                q(author), q(email), q(url), q(typo(text)), when, ip,
                 q('Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko Firefox/128.0'),
                 notify, status == 'approved', q(verdict), 'NULL' if score is None else score,
                 q(reasons)))

@@ -316,12 +316,15 @@ host_visitor(struct ap_req *r)
 	return v;
 }
 
+/* Each token carries a random nonce: two forms of one page, or one page
+ * shown twice in the same second, get different tokens, so that spending
+ * one leaves the others usable. */
 static void
 host_csrf_field(struct ap_req *r, const char *form)
 {
 	const char *tok = ap_token_sign(r->a, "csrf", ap_arena_printf(r->a,
-	    "%s|%s|%lld", form ? form : "", host_visitor(r),
-	    r->has_user ? r->user.id : 0LL), r->now);
+	    "%s|%s|%lld|%s", form ? form : "", host_visitor(r),
+	    r->has_user ? r->user.id : 0LL, ap_token_random(r->a, 9)), r->now);
 
 	ap_x_empty(r, "input", "type", "hidden", "name", "_csrf", "value", tok,
 	    NULL);

@@ -599,8 +599,8 @@ admin_users_page(struct ap_req *r, const struct admin_add *add, int status)
 		*o = '\0';
 		like = e;
 	}
-	cnt = ap->query(r, "SELECT COUNT(*) FROM login_users WHERE (? = '' OR "
-	    "email LIKE ? OR name LIKE ?) AND (? IS NULL OR role = ?) AND "
+	cnt = ap->query(r, "SELECT COUNT(*) FROM login_users WHERE "
+	    "(CHAR_LENGTH(?) = 0 OR email LIKE ? OR name LIKE ?) AND (? IS NULL OR role = ?) AND "
 	    "(? IS NULL OR status = ?)", AP_ARGS(AP_TEXT(like), AP_TEXT(like),
 	    AP_TEXT(like), AP_TEXT(role), AP_TEXT(role), AP_TEXT(st),
 	    AP_TEXT(st)));
@@ -608,8 +608,8 @@ admin_users_page(struct ap_req *r, const struct admin_add *add, int status)
 		return ap->db_error(r);
 	total = ap->cell_int(cnt, 0, 0);
 	res = ap->query(r, "SELECT id, name, email, role, status, "
-	    "COALESCE(last_login, 0) FROM login_users WHERE (? = '' OR email "
-	    "LIKE ? OR name LIKE ?) AND (? IS NULL OR role = ?) AND (? IS NULL "
+	    "COALESCE(last_login, 0) FROM login_users WHERE (CHAR_LENGTH(?) = 0 "
+	    "OR email LIKE ? OR name LIKE ?) AND (? IS NULL OR role = ?) AND (? IS NULL "
 	    "OR status = ?) ORDER BY name, id LIMIT ? OFFSET ?",
 	    AP_ARGS(AP_TEXT(like), AP_TEXT(like), AP_TEXT(like),
 	    AP_TEXT(role), AP_TEXT(role), AP_TEXT(st), AP_TEXT(st),

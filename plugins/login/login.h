@@ -93,7 +93,9 @@ int login_token_spend(struct ap_req *r, const char *token);
 /* Queues the mail with a link to set a password: 'reset' or 'welcome'. */
 int login_mail_link(struct ap_req *r, const struct login_user *u,
     const char *purpose, const char *token);
-/* Sets the password hash; ends every session when end_sessions. */
+/* "1 heure", "7 jours": a duration in words. */
+const char *login_duration(struct ap_req *r, long seconds);
+/* Sets the password hash (the sessions are the caller's business). */
 int login_set_password(struct ap_req *r, long long uid, const char *pw);
 
 /* ---- pages.c ---- */

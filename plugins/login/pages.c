@@ -15,7 +15,6 @@ static const struct {
 	const char *key, *msg;
 } page_done[] = {
 	{ "logout", AP_N_("Vous êtes déconnecté.") },
-	{ "logout-all", AP_N_("Vous êtes déconnecté de tous vos appareils.") },
 	{ "reset", AP_N_("Votre nouveau mot de passe est enregistré ; vos "
 	    "autres sessions sont terminées.") },
 	{ "welcome", AP_N_("Votre mot de passe est enregistré. Bienvenue !") },
@@ -354,11 +353,12 @@ page_forgot_form(struct ap_req *r, const char *email, const char *error,
 	ap->elem(r, "h1", ap->tr(r, "Vous avez oublié vos informations ?"),
 	    NULL);
 	if (ap->arg(r, "sent") != NULL && error == NULL) {
-		ap->message(r, "success", ap->tr(r, "Si un compte existe pour "
-		    "cette adresse, un message vient de lui être envoyé avec un "
-		    "lien pour choisir un nouveau mot de passe. Le lien est "
-		    "valable une heure et ne sert qu’une fois. Pensez à "
-		    "regarder dans les indésirables."));
+		ap->message(r, "success", ap->printf(r, ap->tr(r, "Si un compte "
+		    "existe pour cette adresse, un message vient de lui être "
+		    "envoyé avec un lien pour choisir un nouveau mot de passe. "
+		    "Le lien est valable %s et ne sert qu’une fois. Pensez à "
+		    "regarder dans les indésirables."),
+		    login_duration(r, login_conf.reset_validity)));
 		ap->open(r, "p", NULL);
 		ap->elem(r, "a", ap->tr(r, "Retour à la connexion"), "href",
 		    ap->url(r, "/login"), NULL);

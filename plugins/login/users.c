@@ -255,9 +255,9 @@ login_token_spend(struct ap_req *r, const char *token)
 	return ap->affected(r) == 1 ? AP_OK : AP_EEXPIRED;
 }
 
-/* "1 heure", "7 jours": a validity as the mail says it. */
-static const char *
-user_duration(struct ap_req *r, long s)
+/* "1 heure", "7 jours": a validity as the mail and the pages say it. */
+const char *
+login_duration(struct ap_req *r, long s)
 {
 	if (s % 86400 == 0)
 		return ap->printf(r, ap->trn(r, "%ld jour", "%ld jours",
@@ -287,7 +287,7 @@ login_mail_link(struct ap_req *r, const struct login_user *u,
 		    "%s, une seule fois) :\n\n%s\n\n"
 		    "Si vous ne vous attendiez pas à ce message, ignorez-le.\n"),
 		    u->name, site, u->email,
-		    user_duration(r, login_conf.welcome_validity), url);
+		    login_duration(r, login_conf.welcome_validity), url);
 	} else {
 		subject = ap->printf(r, ap->tr(r, "Réinitialiser votre mot de "
 		    "passe sur %s"), site);
@@ -298,7 +298,7 @@ login_mail_link(struct ap_req *r, const struct login_user *u,
 		    "(valable %s, une seule fois) :\n\n%s\n\n"
 		    "Si vous n’êtes pas à l’origine de cette demande, ignorez "
 		    "ce message : votre mot de passe ne change pas.\n"),
-		    u->name, site, user_duration(r, login_conf.reset_validity),
+		    u->name, site, login_duration(r, login_conf.reset_validity),
 		    url);
 	}
 	return ap->mail(r, u->email, subject, body, NULL);

@@ -32,6 +32,8 @@ account_sessions(struct ap_req *r, long long uid)
 		ap->close(r);
 		return;
 	}
+	ap->open(r, "div", "class", "table-wrap", "tabindex", "0", "role",
+	    "region", "aria-labelledby", "h-sessions", NULL);
 	ap->open(r, "table", "class", "data", NULL);
 	ap->open(r, "thead", NULL);
 	ap->open(r, "tr", NULL);
@@ -67,11 +69,12 @@ account_sessions(struct ap_req *r, long long uid)
 	}
 	ap->close(r);
 	ap->close(r);   /* table */
+	ap->close(r);   /* div.table-wrap */
 	ap->open(r, "form", "method", "post", "action",
 	    ap->url(r, "/account/sessions"), "class", "inline", NULL);
 	ap->csrf_field(r, "sessions");
 	ap->elem(r, "button", ap->tr(r, "Terminer mes autres sessions"),
-	    "type", "submit", "class", "button", NULL);
+	    "type", "submit", "class", "button secondary", NULL);
 	ap->close(r);
 	ap->close(r);   /* section */
 }
@@ -94,7 +97,7 @@ account_render(struct ap_req *r, const struct login_user *u,
 	    "class", "inline logout", NULL);
 	ap->csrf_field(r, "logout");
 	ap->elem(r, "button", ap->tr(r, "Se déconnecter"), "type", "submit",
-	    "class", "button", NULL);
+	    "class", "button secondary", NULL);
 	ap->close(r);
 
 	ap->open(r, "section", "aria-labelledby", "h-profile", NULL);
@@ -124,7 +127,7 @@ account_render(struct ap_req *r, const struct login_user *u,
 	    "seulement pour changer d’adresse e-mail.") });
 	ap->open(r, "p", "class", "actions", NULL);
 	ap->elem(r, "button", ap->tr(r, "Enregistrer"), "type", "submit",
-	    "class", "button primary", NULL);
+	    "class", "button", NULL);
 	ap->close(r);
 	ap->close(r);   /* form */
 	ap->close(r);   /* section */
@@ -154,7 +157,7 @@ account_render(struct ap_req *r, const struct login_user *u,
 	    .required = 1, .maxlength = LOGIN_PASSWORD_MAX });
 	ap->open(r, "p", "class", "actions", NULL);
 	ap->elem(r, "button", ap->tr(r, "Changer de mot de passe"), "type",
-	    "submit", "class", "button primary", NULL);
+	    "submit", "class", "button", NULL);
 	ap->close(r);
 	ap->close(r);   /* form */
 	ap->close(r);   /* section */
@@ -434,7 +437,7 @@ account_email_form(struct ap_req *r, const char *tok, const char *new_email,
 	    NULL);
 	ap->open(r, "p", "class", "actions", NULL);
 	ap->elem(r, "button", ap->tr(r, "Confirmer"), "type", "submit",
-	    "class", "button primary", NULL);
+	    "class", "button", NULL);
 	ap->close(r);
 	ap->close(r);
 	ap->close(r);

@@ -26,7 +26,7 @@ admin_begin(struct ap_req *r, const char *title, const char *here)
 {
 	ap->no_cache(r);
 	ap->page_begin(r, title);
-	ap->open(r, "div", "class", "admin", NULL);
+	ap->open(r, "div", "class", "admin wide", NULL);
 	ap->open(r, "nav", "class", "admin-menu", "aria-label",
 	    ap->tr(r, "Menu de l’administration"), NULL);
 	ap->open(r, "ul", NULL);
@@ -266,14 +266,14 @@ admin_plugins_done(struct ap_req *r, const struct ap_plugin_info *pl, long n)
 				    t;
 	}
 	if (strcmp(done, "on") == 0) {
-		ap->message(r, "success", names ? ap->printf(r, ap->tr(r,
+		ap->message(r, "ok", names ? ap->printf(r, ap->tr(r,
 		    "L’extension %s est activée, avec %s. Elle est en service "
 		    "sur tous les serveurs d’ici une seconde."), p->name,
 		    names) : ap->printf(r, ap->tr(r, "L’extension %s est "
 		    "activée. Elle est en service sur tous les serveurs d’ici "
 		    "une seconde."), p->name));
 	} else if (strcmp(done, "off") == 0) {
-		ap->message(r, "success", ap->printf(r, ap->tr(r, "L’extension "
+		ap->message(r, "ok", ap->printf(r, ap->tr(r, "L’extension "
 		    "%s est désactivée. Ses pages disparaissent d’ici une "
 		    "seconde ; ses données sont gardées."), p->name));
 	}
@@ -328,7 +328,7 @@ admin_plugin_action(struct ap_req *r, const struct ap_plugin_info *pl,
 	}
 	label = p->enabled ? ap->tr(r, "Désactiver") : ap->tr(r, "Activer");
 	ap->elem(r, "button", label, "type", "submit", "class", p->enabled ?
-	    "button" : "button primary", "aria-label", ap->printf(r, "%s %s",
+	    "button secondary" : "button", "aria-label", ap->printf(r, "%s %s",
 	    label, p->name), NULL);
 	ap->close(r);
 }
@@ -350,8 +350,11 @@ admin_plugins_page(struct ap_req *r, const char *error, int status)
 	ap->elem(r, "p", ap->tr(r, "Activez une extension pour mettre ses pages "
 	    "en service sur tout le site ; désactivez-la pour les retirer. Ses "
 	    "données restent dans la base."), "class", "intro", NULL);
+	ap->open(r, "div", "class", "table-wrap", "tabindex", "0", "role",
+	    "region", "aria-labelledby", "cap-plugins", NULL);
 	ap->open(r, "table", "class", "data plugins", NULL);
-	ap->elem(r, "caption", ap->tr(r, "Extensions installées"), NULL);
+	ap->elem(r, "caption", ap->tr(r, "Extensions installées"), "id",
+	    "cap-plugins", NULL);
 	ap->open(r, "thead", NULL);
 	ap->open(r, "tr", NULL);
 	ap->elem(r, "th", ap->tr(r, "Extension"), "scope", "col", NULL);
@@ -393,12 +396,12 @@ admin_plugins_page(struct ap_req *r, const char *error, int status)
 		ap->open(r, "td", NULL);
 		if (!p->loaded) {
 			ap->elem(r, "strong", ap->tr(r, "Hors service"), "class",
-			    "state state-broken", NULL);
-			ap->elem(r, "p", p->error, "class", "error-detail", NULL);
+			    "badge badge-error", NULL);
+			ap->elem(r, "p", p->error, "class", "meta", NULL);
 		} else {
 			ap->elem(r, "strong", p->enabled ? ap->tr(r, "Activée") :
 			    ap->tr(r, "Désactivée"), "class", p->enabled ?
-			    "state state-on" : "state state-off", NULL);
+			    "badge badge-ok" : "badge", NULL);
 		}
 		ap->close(r);
 		ap->open(r, "td", NULL);
@@ -408,6 +411,7 @@ admin_plugins_page(struct ap_req *r, const char *error, int status)
 	}
 	ap->close(r);
 	ap->close(r);   /* table */
+	ap->close(r);   /* div.table-wrap */
 	return AP_OK;
 }
 
@@ -599,18 +603,17 @@ admin_users_page(struct ap_req *r, const struct admin_add *add, int status)
 		*o = '\0';
 		like = e;
 	}
-	cnt = ap->query(r, "SELECT COUNT(*) FROM login_users WHERE "
-	    "(CHAR_LENGTH(?) = 0 OR email LIKE ? OR name LIKE ?) AND (? IS NULL OR role = ?) AND "
-	    "(? IS NULL OR status = ?)", AP_ARGS(AP_TEXT(like), AP_TEXT(like),
-	    AP_TEXT(like), AP_TEXT(role), AP_TEXT(role), AP_TEXT(st),
-	    AP_TEXT(st)));
+#define USERS_WHERE "WHERE (CHAR_LENGTH(?) = 0 OR email LIKE ? OR " \
+	"name LIKE ?) AND (? IS NULL OR role = ?) AND (? IS NULL OR status = ?)"
+	cnt = ap->query(r, "SELECT COUNT(*) FROM login_users " USERS_WHERE,
+	    AP_ARGS(AP_TEXT(like), AP_TEXT(like), AP_TEXT(like),
+	    AP_TEXT(role), AP_TEXT(role), AP_TEXT(st), AP_TEXT(st)));
 	if (cnt == NULL)
 		return ap->db_error(r);
 	total = ap->cell_int(cnt, 0, 0);
 	res = ap->query(r, "SELECT id, name, email, role, status, "
-	    "COALESCE(last_login, 0) FROM login_users WHERE (CHAR_LENGTH(?) = 0 "
-	    "OR email LIKE ? OR name LIKE ?) AND (? IS NULL OR role = ?) AND (? IS NULL "
-	    "OR status = ?) ORDER BY name, id LIMIT ? OFFSET ?",
+	    "COALESCE(last_login, 0) FROM login_users " USERS_WHERE
+	    " ORDER BY name, id LIMIT ? OFFSET ?",
 	    AP_ARGS(AP_TEXT(like), AP_TEXT(like), AP_TEXT(like),
 	    AP_TEXT(role), AP_TEXT(role), AP_TEXT(st), AP_TEXT(st),
 	    AP_INT(LOGIN_PAGE_ROWS), AP_INT((page - 1) * LOGIN_PAGE_ROWS)));
@@ -645,12 +648,15 @@ admin_users_page(struct ap_req *r, const struct admin_add *add, int status)
 	ap->close(r);
 	ap->close(r);
 	ap->elem(r, "button", ap->tr(r, "Filtrer"), "type", "submit", "class",
-	    "button", NULL);
+	    "button secondary", NULL);
 	ap->close(r);   /* form */
 
+	ap->open(r, "div", "class", "table-wrap", "tabindex", "0", "role",
+	    "region", "aria-labelledby", "cap-users", NULL);
 	ap->open(r, "table", "class", "data users", NULL);
 	ap->elem(r, "caption", ap->printf(r, ap->trn(r, "%lld compte",
-	    "%lld comptes", (unsigned long)total), total), NULL);
+	    "%lld comptes", (unsigned long)total), total), "id", "cap-users",
+	    NULL);
 	ap->open(r, "thead", NULL);
 	ap->open(r, "tr", NULL);
 	ap->elem(r, "th", ap->tr(r, "Nom"), "scope", "col", NULL);
@@ -673,8 +679,11 @@ admin_users_page(struct ap_req *r, const struct admin_add *add, int status)
 		ap->close(r);
 		ap->elem(r, "td", ap->cell(res, i, 2), NULL);
 		ap->elem(r, "td", login_role_label(r, ap->cell(res, i, 3)), NULL);
-		ap->elem(r, "td", admin_status_label(r, ap->cell(res, i, 4)),
-		    NULL);
+		ap->open(r, "td", NULL);
+		ap->elem(r, "span", admin_status_label(r, ap->cell(res, i, 4)),
+		    "class", strcmp(ap->cell(res, i, 4), "active") == 0 ?
+		    "badge badge-ok" : "badge badge-warn", NULL);
+		ap->close(r);
 		ap->open(r, "td", NULL);
 		if (last > 0)
 			ap->elem(r, "time", ap->date(r, last), "datetime",
@@ -686,6 +695,7 @@ admin_users_page(struct ap_req *r, const struct admin_add *add, int status)
 	}
 	ap->close(r);
 	ap->close(r);   /* table */
+	ap->close(r);   /* div.table-wrap */
 	query = ap->printf(r, "%s%s%s%s%s%s", q && *q ? "q=" : "",
 	    q && *q ? ap->printf(r, "%s&", ap->urlencode(r, q)) : "",
 	    role ? "role=" : "", role ? ap->printf(r, "%s&", role) : "",
@@ -720,7 +730,7 @@ admin_users_page(struct ap_req *r, const struct admin_add *add, int status)
 	ap->close(r);
 	ap->open(r, "p", "class", "actions", NULL);
 	ap->elem(r, "button", ap->tr(r, "Ajouter le compte"), "type", "submit",
-	    "class", "button primary", NULL);
+	    "class", "button", NULL);
 	ap->close(r);
 	ap->close(r);   /* form */
 	ap->close(r);   /* section */
@@ -859,7 +869,7 @@ admin_user_page(struct ap_req *r, const struct login_user *u,
 	for (size_t i = 0; error == NULL && done && admin_user_done[i].key;
 	    i++)
 		if (strcmp(done, admin_user_done[i].key) == 0)
-			ap->message(r, "success", ap->tr(r,
+			ap->message(r, "ok", ap->tr(r,
 			    admin_user_done[i].msg));
 	ap->open(r, "dl", "class", "user-facts", NULL);
 	ap->elem(r, "dt", ap->tr(r, "Adresse e-mail"), NULL);
@@ -905,7 +915,7 @@ admin_user_page(struct ap_req *r, const struct login_user *u,
 		admin_role_select(r, "f-role", "role", u->role, 0);
 		ap->close(r);
 		ap->elem(r, "button", ap->tr(r, "Changer le rôle"), "type",
-		    "submit", "class", "button", NULL);
+		    "submit", "class", "button secondary", NULL);
 		ap->close(r);
 		ap->open(r, "ul", "class", "actions-list", NULL);
 		ap->open(r, "li", NULL);
@@ -915,9 +925,15 @@ admin_user_page(struct ap_req *r, const struct login_user *u,
 		ap->empty(r, "input", "type", "hidden", "name", "action",
 		    "value", strcmp(u->status, "active") == 0 ? "disable" :
 		    "enable", NULL);
-		ap->elem(r, "button", strcmp(u->status, "active") == 0 ?
-		    ap->tr(r, "Désactiver le compte") : ap->tr(r, "Réactiver "
-		    "le compte"), "type", "submit", "class", "button", NULL);
+		if (strcmp(u->status, "active") == 0)
+			ap->elem(r, "button", ap->tr(r, "Désactiver le compte"),
+			    "type", "submit", "class", "button danger",
+			    "data-confirm", ap->printf(r, ap->tr(r, "Désactiver "
+			    "le compte de %s ? Ses sessions seront terminées."),
+			    u->email), NULL);
+		else
+			ap->elem(r, "button", ap->tr(r, "Réactiver le compte"),
+			    "type", "submit", "class", "button", NULL);
 		ap->close(r);
 		ap->close(r);
 		if (strcmp(u->status, "active") == 0) {
@@ -929,7 +945,7 @@ admin_user_page(struct ap_req *r, const struct login_user *u,
 			    "action", "value", "reset", NULL);
 			ap->elem(r, "button", ap->tr(r, "Envoyer un lien de "
 			    "réinitialisation du mot de passe"), "type", "submit",
-			    "class", "button", NULL);
+			    "class", "button secondary", NULL);
 			ap->close(r);
 			ap->close(r);
 		}
@@ -940,7 +956,7 @@ admin_user_page(struct ap_req *r, const struct login_user *u,
 		ap->empty(r, "input", "type", "hidden", "name", "action",
 		    "value", "sessions", NULL);
 		ap->elem(r, "button", ap->tr(r, "Terminer ses sessions"),
-		    "type", "submit", "class", "button", NULL);
+		    "type", "submit", "class", "button secondary", NULL);
 		ap->close(r);
 		ap->close(r);
 		ap->close(r);   /* ul */
@@ -1128,9 +1144,12 @@ login_admin_audit(struct ap_req *r, void *state)
 	ap->elem(r, "p", ap->tr(r, "Ce que les administrateurs ont fait, du plus "
 	    "récent au plus ancien : qui, quoi, quand, depuis quelle adresse."),
 	    "class", "intro", NULL);
+	ap->open(r, "div", "class", "table-wrap", "tabindex", "0", "role",
+	    "region", "aria-labelledby", "cap-audit", NULL);
 	ap->open(r, "table", "class", "data audit", NULL);
 	ap->elem(r, "caption", ap->printf(r, ap->trn(r, "%lld action",
-	    "%lld actions", (unsigned long)total), total), NULL);
+	    "%lld actions", (unsigned long)total), total), "id", "cap-audit",
+	    NULL);
 	ap->open(r, "thead", NULL);
 	ap->open(r, "tr", NULL);
 	ap->elem(r, "th", ap->tr(r, "Date"), "scope", "col", NULL);
@@ -1158,7 +1177,8 @@ login_admin_audit(struct ap_req *r, void *state)
 		ap->close(r);
 	}
 	ap->close(r);
-	ap->close(r);
+	ap->close(r);   /* table */
+	ap->close(r);   /* div.table-wrap */
 	admin_pager(r, "/admin/audit", "", page, total);
 	return AP_OK;
 }

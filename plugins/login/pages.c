@@ -36,7 +36,7 @@ login_done_message(struct ap_req *r)
 
 	for (size_t i = 0; k && page_done[i].key; i++)
 		if (strcmp(k, page_done[i].key) == 0)
-			ap->message(r, "success", ap->tr(r, page_done[i].msg));
+			ap->message(r, "ok", ap->tr(r, page_done[i].msg));
 }
 
 void
@@ -169,7 +169,7 @@ page_login_form(struct ap_req *r, const struct login_form *f, int status)
 	    "sur un ordinateur partagé.") });
 	ap->open(r, "p", "class", "actions", NULL);
 	ap->elem(r, "button", ap->tr(r, "Se connecter"), "type", "submit",
-	    "class", "button primary", NULL);
+	    "class", "button", NULL);
 	ap->close(r);
 	ap->close(r);   /* form */
 	ap->open(r, "p", "class", "login-links", NULL);
@@ -353,7 +353,7 @@ page_forgot_form(struct ap_req *r, const char *email, const char *error,
 	ap->elem(r, "h1", ap->tr(r, "Vous avez oublié vos informations ?"),
 	    NULL);
 	if (ap->arg(r, "sent") != NULL && error == NULL) {
-		ap->message(r, "success", ap->printf(r, ap->tr(r, "Si un compte "
+		ap->message(r, "ok", ap->printf(r, ap->tr(r, "Si un compte "
 		    "existe pour cette adresse, un message vient de lui être "
 		    "envoyé avec un lien pour choisir un nouveau mot de passe. "
 		    "Le lien est valable %s et ne sert qu’une fois. Pensez à "
@@ -381,7 +381,7 @@ page_forgot_form(struct ap_req *r, const char *email, const char *error,
 	    .maxlength = LOGIN_EMAIL_MAX });
 	ap->open(r, "p", "class", "actions", NULL);
 	ap->elem(r, "button", ap->tr(r, "Recevoir le lien"), "type", "submit",
-	    "class", "button primary", NULL);
+	    "class", "button", NULL);
 	ap->close(r);
 	ap->close(r);   /* form */
 	ap->open(r, "p", "class", "login-links", NULL);
@@ -508,7 +508,7 @@ page_reset_form(struct ap_req *r, const char *token, const char *error,
 	    .required = 1, .maxlength = LOGIN_PASSWORD_MAX });
 	ap->open(r, "p", "class", "actions", NULL);
 	ap->elem(r, "button", ap->tr(r, "Enregistrer le mot de passe"), "type",
-	    "submit", "class", "button primary", NULL);
+	    "submit", "class", "button", NULL);
 	ap->close(r);
 	ap->close(r);
 	ap->close(r);

@@ -376,10 +376,13 @@ admin_plugins_page(struct ap_req *r, const char *error, int status)
 		ap->open(r, "th", "scope", "row", NULL);
 		ap->elem(r, "code", p->name, NULL);
 		ap->close(r);
+		/* data-label: the column's name, shown on a phone where the
+		 * rows become cards. */
 		ap->elem(r, "td", p->description ? ap->tr(r, p->description) :
-		    "", NULL);
-		ap->elem(r, "td", p->version ? p->version : "—", NULL);
-		ap->open(r, "td", NULL);
+		    "", "data-label", ap->tr(r, "Description"), NULL);
+		ap->elem(r, "td", p->version ? p->version : "—", "data-label",
+		    ap->tr(r, "Version"), NULL);
+		ap->open(r, "td", "data-label", ap->tr(r, "Dépendances"), NULL);
 		if (p->depends && p->depends[0])
 			ap->elem(r, "p", ap->printf(r, ap->tr(r, "Nécessite : %s"),
 			    admin_join(r, p->depends)), NULL);
@@ -393,7 +396,7 @@ admin_plugins_page(struct ap_req *r, const char *error, int status)
 		    p->suggests[0]) && needed == NULL)
 			ap->text(r, "—");
 		ap->close(r);
-		ap->open(r, "td", NULL);
+		ap->open(r, "td", "data-label", ap->tr(r, "État"), NULL);
 		if (!p->loaded) {
 			ap->elem(r, "strong", ap->tr(r, "Hors service"), "class",
 			    "badge badge-error", NULL);
@@ -404,7 +407,7 @@ admin_plugins_page(struct ap_req *r, const char *error, int status)
 			    "badge badge-ok" : "badge", NULL);
 		}
 		ap->close(r);
-		ap->open(r, "td", NULL);
+		ap->open(r, "td", "class", "action", NULL);
 		admin_plugin_action(r, pl, n, p);
 		ap->close(r);
 		ap->close(r);   /* tr */

@@ -19,10 +19,40 @@ static const struct {
 	{ "/admin/audit", AP_N_("Journal des actions"), "admin" },
 };
 
-/* Opens a page of the console: its menu, then the main part with its
- * heading; the layout closes what is left open. */
+/* Hook admin.menu: the console's own pages, those the visitor's role
+ * opens, first in the menu of every console page (other plugins' pages
+ * run the hook too).  The page being shown, or one below it, is marked. */
+int
+login_on_admin_menu(struct ap_req *r, void *state, void *data)
+{
+	const char *here = ap->path(r);
+	int any = 0;
+
+	(void)state;
+	(void)data;
+	for (size_t i = 0; i < sizeof(admin_menu) / sizeof(admin_menu[0]);
+	    i++) {
+		const char *p = admin_menu[i].path;
+		size_t n = strlen(p);
+		int current = strcmp(here, p) == 0 || (i > 0 &&
+		    strncmp(here, p, n) == 0 && here[n] == '/');
+
+		if (!ap->has_role(r, admin_menu[i].role))
+			continue;
+		ap->open(r, "li", NULL);
+		ap->elem(r, "a", ap->tr(r, admin_menu[i].label), "href",
+		    ap->url(r, p), "aria-current", current ? "page" : NULL,
+		    NULL);
+		ap->close(r);
+		any = 1;
+	}
+	return any ? AP_OK : AP_DECLINED;
+}
+
+/* Opens a page of the console: its menu (hook admin.menu), then the main
+ * part with its heading; the layout closes what is left open. */
 static void
-admin_begin(struct ap_req *r, const char *title, const char *here)
+admin_begin(struct ap_req *r, const char *title)
 {
 	ap->no_cache(r);
 	ap->page_begin(r, title);
@@ -30,17 +60,6 @@ admin_begin(struct ap_req *r, const char *title, const char *here)
 	ap->open(r, "nav", "class", "admin-menu", "aria-label",
 	    ap->tr(r, "Menu de l’administration"), NULL);
 	ap->open(r, "ul", NULL);
-	for (size_t i = 0; i < sizeof(admin_menu) / sizeof(admin_menu[0]);
-	    i++) {
-		if (!ap->has_role(r, admin_menu[i].role))
-			continue;
-		ap->open(r, "li", NULL);
-		ap->elem(r, "a", ap->tr(r, admin_menu[i].label), "href",
-		    ap->url(r, admin_menu[i].path), "aria-current",
-		    strcmp(here, admin_menu[i].path) == 0 ? "page" : NULL,
-		    NULL);
-		ap->close(r);
-	}
 	ap->hook_run(r, "admin.menu", NULL);
 	ap->close(r);   /* ul */
 	ap->close(r);   /* nav */
@@ -99,7 +118,7 @@ login_admin_home(struct ap_req *r, void *state)
 	(void)state;
 	if (rc != AP_OK)
 		return rc;
-	admin_begin(r, ap->tr(r, "Administration"), "/admin");
+	admin_begin(r, ap->tr(r, "Administration"));
 	ap->elem(r, "h2", ap->tr(r, "Ce qui attend votre attention"), "id",
 	    "h-attention", NULL);
 	ap->open(r, "ul", "class", "attention", "aria-labelledby",
@@ -342,7 +361,7 @@ admin_plugins_page(struct ap_req *r, const char *error, int status)
 	if (n < 0)
 		return (int)n;
 	ap->status(r, status);
-	admin_begin(r, ap->tr(r, "Extensions"), "/admin/plugins");
+	admin_begin(r, ap->tr(r, "Extensions"));
 	if (error != NULL)
 		ap->message(r, "error", error);
 	else
@@ -624,7 +643,7 @@ admin_users_page(struct ap_req *r, const struct admin_add *add, int status)
 		return ap->db_error(r);
 
 	ap->status(r, status);
-	admin_begin(r, ap->tr(r, "Utilisateurs"), "/admin/users");
+	admin_begin(r, ap->tr(r, "Utilisateurs"));
 	if (add != NULL && add->error != NULL)
 		ap->message(r, "error", add->error);
 
@@ -866,7 +885,7 @@ admin_user_page(struct ap_req *r, const struct login_user *u,
 	    AP_INT(ap->now(r))));
 
 	ap->status(r, status);
-	admin_begin(r, u->name, "/admin/users");
+	admin_begin(r, u->name);
 	if (error != NULL)
 		ap->message(r, "error", error);
 	for (size_t i = 0; error == NULL && done && admin_user_done[i].key;
@@ -1143,7 +1162,7 @@ login_admin_audit(struct ap_req *r, void *state)
 	    AP_INT((page - 1) * LOGIN_PAGE_ROWS)));
 	if (res == NULL)
 		return ap->db_error(r);
-	admin_begin(r, ap->tr(r, "Journal des actions"), "/admin/audit");
+	admin_begin(r, ap->tr(r, "Journal des actions"));
 	ap->elem(r, "p", ap->tr(r, "Ce que les administrateurs ont fait, du plus "
 	    "récent au plus ancien : qui, quoi, quand, depuis quelle adresse."),
 	    "class", "intro", NULL);

@@ -252,6 +252,8 @@ static const struct ap_route login_routes[] = {
 static const struct ap_hook login_hooks[] = {
 	{ "session.load", 10, login_on_session_load },
 	{ "cron", 50, login_on_cron },
+	/* First in the menu: the console's own pages. */
+	{ "admin.menu", 0, login_on_admin_menu },
 	{ "privacy.export", 10, login_on_privacy_export },
 	/* First, so that a refusal comes before any other plugin erased. */
 	{ "privacy.erase", -100, login_on_privacy_erase },

@@ -127,6 +127,7 @@ int login_page_email(struct ap_req *r, void *state);
 int login_post_email(struct ap_req *r, void *state);
 
 /* ---- admin.c ---- */
+int login_on_admin_menu(struct ap_req *r, void *state, void *data);
 int login_admin_home(struct ap_req *r, void *state);
 int login_admin_plugins(struct ap_req *r, void *state);
 int login_admin_plugins_post(struct ap_req *r, void *state);

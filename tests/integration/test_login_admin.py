@@ -251,6 +251,9 @@ class UsersTest(unittest.TestCase):
         page = self.c.get(r.header('location'))
         self.assertIn('Le compte est créé', page.text)
         self.assertIn('pas encore choisi', page.text)
+        # the menu marks the section the page belongs to
+        self.assertIn('href="/aparte/admin/users" aria-current="page"',
+                      page.text)
         save_page('admin-user', page)
         self.assertEqual(sql("SELECT role, status, pwhash IS NULL FROM "
                              "login_users WHERE email = '%s'" % new),

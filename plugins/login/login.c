@@ -60,6 +60,8 @@ static const struct ap_setting login_settings[] = {
 	    1024L * 1024 * 1024, "argon2id memory (OWASP: 19 MiB)" },
 	{ "argon2_time", AP_SET_INT, "2", 1, 20,
 	    "argon2id passes (OWASP: 2 with 19 MiB)" },
+	{ "argon2_parallel", AP_SET_INT, "4", 1, 256,
+	    "argon2id computations at once per process (memory bound)" },
 	{ "common_passwords", AP_SET_STRING,
 	    LOGIN_DATADIR "/common-passwords.txt", 0, 0,
 	    "list of passwords refused as too common" },
@@ -106,6 +108,7 @@ login_init(const struct ap_host *host, void **state)
 	    "argon2_memory");
 	login_conf.argon2_time = (unsigned long long)ap->conf_int("login",
 	    "argon2_time");
+	login_conf.argon2_parallel = login_setting("argon2_parallel");
 	if (login_conf.lock_max < login_conf.lock_failures) {
 		ap->log(AP_LOG_ERR, "login: [login] lock_max must not be below "
 		    "lock_failures");

@@ -28,6 +28,7 @@ struct login_conf {
 	long sessions_max;
 	unsigned long long argon2_memory;
 	unsigned long long argon2_time;
+	long argon2_parallel;
 };
 extern struct login_conf login_conf;
 

@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,30 @@ static size_t ncommon;
 /* A hash of a random password with the current parameters: checked when
  * the account does not exist, so that the answer takes as long. */
 static char dummy_hash[crypto_pwhash_STRBYTES];
+
+/* At most argon2_parallel hashes at once in a process: each takes
+ * argon2_memory, and a flood of sign-ins must not take the machine's
+ * memory.  The others wait their turn. */
+static sem_t slots;
+static int slots_ok;
+
+static int
+password_enter(void)
+{
+	if (!slots_ok)
+		return 0;
+	while (sem_wait(&slots) != 0)
+		if (errno != EINTR)
+			return 0;
+	return 1;
+}
+
+static void
+password_leave(int entered)
+{
+	if (entered)
+		sem_post(&slots);
+}
 
 static int
 password_cmp(const void *a, const void *b)
@@ -84,6 +109,8 @@ login_password_init(const char *path)
 	fclose(f);
 	if (ncommon)
 		qsort(common, ncommon, sizeof(*common), password_cmp);
+	if (sem_init(&slots, 0, (unsigned)login_conf.argon2_parallel) == 0)
+		slots_ok = 1;
 	randombytes_buf(pw, sizeof(pw) - 1);
 	for (size_t i = 0; i < sizeof(pw) - 1; i++)
 		pw[i] = (char)('a' + (unsigned char)pw[i] % 26);
@@ -106,16 +133,21 @@ login_password_fini(void)
 	free(common);
 	common = NULL;
 	ncommon = 0;
+	if (slots_ok)
+		sem_destroy(&slots);
+	slots_ok = 0;
 }
 
 char *
 login_password_hash(struct ap_req *r, const char *pw)
 {
 	char *out = ap->alloc(r, crypto_pwhash_STRBYTES);
+	int slot = password_enter(), rc;
 
-	if (crypto_pwhash_str_alg(out, pw, strlen(pw), login_conf.argon2_time,
-	    (size_t)login_conf.argon2_memory,
-	    crypto_pwhash_ALG_ARGON2ID13) != 0) {
+	rc = crypto_pwhash_str_alg(out, pw, strlen(pw), login_conf.argon2_time,
+	    (size_t)login_conf.argon2_memory, crypto_pwhash_ALG_ARGON2ID13);
+	password_leave(slot);
+	if (rc != 0) {
 		ap->log(AP_LOG_ERR, "login: argon2id failed (out of memory?)");
 		return NULL;
 	}
@@ -125,15 +157,17 @@ login_password_hash(struct ap_req *r, const char *pw)
 int
 login_password_verify(const char *hash, const char *pw)
 {
-	int ok;
+	int ok, slot = password_enter();
 
 	if (hash == NULL || strlen(hash) >= crypto_pwhash_STRBYTES ||
 	    strncmp(hash, "$argon2", 7) != 0) {
 		/* The result is thrown away, but not the time it takes. */
 		ok = crypto_pwhash_str_verify(dummy_hash, pw, strlen(pw));
+		password_leave(slot);
 		return ok & 0;
 	}
 	ok = crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
+	password_leave(slot);
 	return ok;
 }
 

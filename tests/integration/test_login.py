@@ -147,6 +147,21 @@ class SignInTest(unittest.TestCase):
         self.assertIn('m=19456,t=2,p=1', h[0][0])
         self.assertEqual(sign_in(Client(), email, pw).status, 303)
 
+    def test_many_sign_ins_at_once_all_get_through(self):
+        # more than argon2_parallel (4) at once: the others wait their turn
+        import threading
+        email, pw = make_user('member')
+        results = []
+
+        def one():
+            results.append(sign_in(Client(), email, pw).status)
+        threads = [threading.Thread(target=one) for _ in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual(results, [303] * 12)
+
     def test_email_is_found_whatever_its_case(self):
         email, pw = make_user('member')
         r = sign_in(Client(), '  ' + email.upper() + ' ', pw)

@@ -565,12 +565,13 @@ login_admin_plugins_post(struct ap_req *r, void *state)
 
 static void
 admin_role_select(struct ap_req *r, const char *id, const char *name,
-    const char *current, int any)
+    const char *current, int any, const char *err_id)
 {
 	static const char *const roles[] = { "admin", "moderator", "expert",
 	    "member", NULL };
 
-	ap->open(r, "select", "id", id, "name", name, NULL);
+	ap->open(r, "select", "id", id, "name", name, "aria-describedby",
+	    err_id, "aria-invalid", err_id ? "true" : NULL, NULL);
 	if (any)
 		ap->elem(r, "option", ap->tr(r, "Tous les rôles"), "value", "",
 		    NULL);
@@ -655,7 +656,7 @@ admin_users_page(struct ap_req *r, const struct admin_add *add, int status)
 	    .maxlength = 254 });
 	ap->open(r, "div", "class", "field", NULL);
 	ap->elem(r, "label", ap->tr(r, "Rôle"), "for", "f-role-filter", NULL);
-	admin_role_select(r, "f-role-filter", "role", role, 1);
+	admin_role_select(r, "f-role-filter", "role", role, 1, NULL);
 	ap->close(r);
 	ap->open(r, "div", "class", "field", NULL);
 	ap->elem(r, "label", ap->tr(r, "État"), "for", "f-status", NULL);
@@ -748,7 +749,7 @@ admin_users_page(struct ap_req *r, const struct admin_add *add, int status)
 		ap->elem(r, "p", add->role_err, "class", "error", "id",
 		    "f-role-err", NULL);
 	admin_role_select(r, "f-role", "role", add && add->role ? add->role :
-	    "member", 0);
+	    "member", 0, add && add->role_err ? "f-role-err" : NULL);
 	ap->close(r);
 	ap->open(r, "p", "class", "actions", NULL);
 	ap->elem(r, "button", ap->tr(r, "Ajouter le compte"), "type", "submit",
@@ -934,7 +935,7 @@ admin_user_page(struct ap_req *r, const struct login_user *u,
 		    "value", "role", NULL);
 		ap->open(r, "div", "class", "field", NULL);
 		ap->elem(r, "label", ap->tr(r, "Rôle"), "for", "f-role", NULL);
-		admin_role_select(r, "f-role", "role", u->role, 0);
+		admin_role_select(r, "f-role", "role", u->role, 0, NULL);
 		ap->close(r);
 		ap->elem(r, "button", ap->tr(r, "Changer le rôle"), "type",
 		    "submit", "class", "button secondary", NULL);

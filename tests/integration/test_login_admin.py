@@ -281,6 +281,8 @@ class UsersTest(unittest.TestCase):
         self.assertIn('value="pas-valide"', r.text)
         self.assertIn('Saisissez un nom.', r.text)
         self.assertIn('Choisissez un rôle dans la liste.', r.text)
+        self.assertIn('<select id="f-role" name="role" aria-describedby='
+                      '"f-role-err" aria-invalid="true">', r.text)
         save_page('admin-users-errors', r)
         f = csrf_of(self.c, '/aparte/admin/users', 1)
         f.update({'email': self.email.upper(), 'name': 'Doublon',

@@ -162,6 +162,20 @@ class ForgotTest(unittest.TestCase):
         time.sleep(0.5)
         self.assertEqual(len(mails_to(email)), 3)
 
+    def test_requests_per_address_are_limited(self):
+        # the test site allows 30 an hour from one address
+        for i in range(30):
+            c, r = ask_reset('inconnu-%d@example.org' % i, ip='127.0.0.60')
+            self.assertEqual(r.status, 303, i)
+        c, r = ask_reset('encore@example.org', ip='127.0.0.60')
+        self.assertEqual(r.status, 429)
+        self.assertIn('Trop de demandes depuis votre adresse', r.text)
+        self.assertIn('value="encore@example.org"', r.text)
+        self.assertIsNotNone(r.header('retry-after'))
+        save_page('forgot-too-many', r)
+        c, r = ask_reset('encore@example.org', ip='127.0.0.61')
+        self.assertEqual(r.status, 303)
+
     def test_bad_email_is_said_next_to_the_field(self):
         c = Client()
         f = c.form_fields(c.get('/aparte/password/forgot'))

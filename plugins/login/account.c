@@ -16,6 +16,8 @@ struct account_view {
 	const char *pw_error, *pw_cur_err, *pw_err, *pw2_err;
 };
 
+/* The person's open sessions (this one marked) and the button that ends
+ * the others. */
 static void
 account_sessions(struct ap_req *r, long long uid)
 {
@@ -79,6 +81,8 @@ account_sessions(struct ap_req *r, long long uid)
 	ap->close(r);   /* section */
 }
 
+/* The account page with what v holds (values typed, errors of the form
+ * that came back) and the given status. */
 static int
 account_render(struct ap_req *r, const struct login_user *u,
     const struct account_view *v, int status)
@@ -401,6 +405,8 @@ login_post_sessions(struct ap_req *r, void *state)
 
 /* ---- the link that confirms a new email ---- */
 
+/* The page of a confirmation link that is unknown (404), or used or too
+ * old (410). */
 static int
 account_email_dead(struct ap_req *r, int rc)
 {
@@ -415,6 +421,7 @@ account_email_dead(struct ap_req *r, int rc)
 	return AP_OK;
 }
 
+/* The button that confirms the new address of a live link. */
 static int
 account_email_form(struct ap_req *r, const char *tok, const char *new_email,
     const char *error, int status)

@@ -81,6 +81,8 @@ admin_page_arg(struct ap_req *r)
 	return *end != '\0' || n < 1 ? 1 : n;
 }
 
+/* Links to the previous and next pages of a list of total rows; query
+ * keeps the filters ("q=x&" ...). */
 static void
 admin_pager(struct ap_req *r, const char *path, const char *query,
     long page, long long total)
@@ -264,6 +266,8 @@ admin_deps_to_enable(struct ap_req *r, const struct ap_plugin_info *pl,
 	return out;
 }
 
+/* The message after a switch (?done=on|off&name=N&with=A,B): only names
+ * of installed plugins reach the page. */
 static void
 admin_plugins_done(struct ap_req *r, const struct ap_plugin_info *pl, long n)
 {
@@ -298,6 +302,8 @@ admin_plugins_done(struct ap_req *r, const struct ap_plugin_info *pl, long n)
 	}
 }
 
+/* The last cell of a plugin's row: its switch, with the plugins it needs
+ * (enabled with it) and those it suggests (ticked boxes). */
 static void
 admin_plugin_action(struct ap_req *r, const struct ap_plugin_info *pl,
     long n, const struct ap_plugin_info *p)
@@ -352,6 +358,8 @@ admin_plugin_action(struct ap_req *r, const struct ap_plugin_info *pl,
 	ap->close(r);
 }
 
+/* The list of installed plugins, with an error above it (when a switch
+ * was refused) and the given status. */
 static int
 admin_plugins_page(struct ap_req *r, const char *error, int status)
 {
@@ -563,6 +571,8 @@ login_admin_plugins_post(struct ap_req *r, void *state)
 
 /* ---- users ---- */
 
+/* The list of roles (with "all" first for a filter); err_id ties it to
+ * its error. */
 static void
 admin_role_select(struct ap_req *r, const char *id, const char *name,
     const char *current, int any, const char *err_id)
@@ -594,6 +604,8 @@ struct admin_add {
 	const char *error, *email_err, *name_err, *role_err;
 };
 
+/* The accounts, filtered and paged from the query, then the form that
+ * adds one (with what add holds when it came back). */
 static int
 admin_users_page(struct ap_req *r, const struct admin_add *add, int status)
 {
@@ -843,6 +855,7 @@ login_admin_users_post(struct ap_req *r, void *state)
 	    ap->url(r, ap->printf(r, "/admin/users/%lld", id))));
 }
 
+/* The {id} of the route: a positive number, else 0. */
 static long long
 admin_user_id(struct ap_req *r)
 {
@@ -873,6 +886,8 @@ static const struct {
 	{ NULL, NULL },
 };
 
+/* An account's facts and the buttons acting on it (none on one's own),
+ * with an error (a refused action) or the message of ?done=. */
 static int
 admin_user_page(struct ap_req *r, const struct login_user *u,
     const char *error, int status)

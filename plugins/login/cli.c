@@ -26,6 +26,8 @@ struct cli_opts {
 	int bad;
 };
 
+/* Splits argv[first..] into positional arguments and the options
+ * --role, --name, --password-file; a password option is refused. */
 static void
 cli_parse(int argc, char **argv, int first, struct cli_opts *o)
 {
@@ -251,6 +253,7 @@ cli_check_email(struct ap_req *r, const char *email)
 	return 1;
 }
 
+/* aparte-admin user add EMAIL --role ROLE [--name N] [--password-file F]. */
 static int
 cli_user_add(struct ap_req *r, struct cli_opts *o)
 {
@@ -282,6 +285,7 @@ cli_user_add(struct ap_req *r, struct cli_opts *o)
 	return cli_create(r, email, name, o->role, pw);
 }
 
+/* The account of email; 0, or the exit status after a message. */
 static int
 cli_find(struct ap_req *r, const char *email, struct login_user *u)
 {
@@ -300,6 +304,7 @@ cli_find(struct ap_req *r, const char *email, struct login_user *u)
 	return rc == AP_OK ? 0 : cli_db(rc);
 }
 
+/* aparte-admin user passwd EMAIL: a new password; its sessions end. */
 static int
 cli_user_passwd(struct ap_req *r, struct cli_opts *o)
 {
@@ -332,6 +337,7 @@ cli_user_passwd(struct ap_req *r, struct cli_opts *o)
 	return 0;
 }
 
+/* aparte-admin user disable|enable EMAIL; the last active admin stays. */
 static int
 cli_user_status(struct ap_req *r, struct cli_opts *o, int active)
 {
@@ -374,6 +380,7 @@ cli_user_status(struct ap_req *r, struct cli_opts *o, int active)
 	return 0;
 }
 
+/* aparte-admin user role EMAIL ROLE; the last active admin stays one. */
 static int
 cli_user_role(struct ap_req *r, struct cli_opts *o)
 {
@@ -419,6 +426,7 @@ cli_user_role(struct ap_req *r, struct cli_opts *o)
 	return 0;
 }
 
+/* aparte-admin user list [--role ROLE]: one line per account. */
 static int
 cli_user_list(struct ap_req *r, struct cli_opts *o)
 {

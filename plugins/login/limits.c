@@ -86,6 +86,7 @@ login_limit_check(struct ap_req *r, const char *email, long *wait, int *rc)
 	return LOGIN_LIMIT_OK;
 }
 
+/* Counts one failure for the email typed and one for the address. */
 int
 login_limit_fail(struct ap_req *r, const char *email)
 {

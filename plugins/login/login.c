@@ -74,6 +74,8 @@ login_setting(const char *key)
 	return (long)ap->conf_int("login", key);
 }
 
+/* Reads the [login] settings and loads the common passwords; refuses
+ * a core without the plugin list (ABI 1.1). */
 static int
 login_init(const struct ap_host *host, void **state)
 {

@@ -130,6 +130,8 @@ page_remember_label(struct ap_req *r)
 	    "Rester connecté (%ld jours)", (unsigned long)days), days);
 }
 
+/* The sign-in page with what f holds (email, box, target, errors) and
+ * the given status; never the password typed. */
 static int
 page_login_form(struct ap_req *r, const struct login_form *f, int status)
 {
@@ -203,6 +205,7 @@ page_wait_text(struct ap_req *r, long wait)
 	    (unsigned long)((wait + 59) / 60)), (wait + 59) / 60);
 }
 
+/* A try refused by a limit: 429 with Retry-After and the reason. */
 static int
 page_refused(struct ap_req *r, struct login_form *f, enum login_limit lim,
     long wait)
@@ -342,6 +345,8 @@ login_post_logout(struct ap_req *r, void *state)
 
 /* ---- forgotten password ---- */
 
+/* The forgotten-password page: the form (with what was typed and its
+ * error), or the answer after it was sent (?sent). */
 static int
 page_forgot_form(struct ap_req *r, const char *email, const char *error,
     const char *email_err, int status)
@@ -459,6 +464,8 @@ login_post_forgot(struct ap_req *r, void *state)
 
 /* ---- new password from a link ---- */
 
+/* The page of a reset link that is unknown (404), or used or too old
+ * (410). */
 static int
 page_link_dead(struct ap_req *r, int rc)
 {
@@ -478,6 +485,8 @@ page_link_dead(struct ap_req *r, int rc)
 	return AP_OK;
 }
 
+/* The form of a new password for a live link (the token rides along in
+ * a hidden field). */
 static int
 page_reset_form(struct ap_req *r, const char *token, const char *error,
     const char *pw_err, const char *pw2_err, int status)

@@ -32,6 +32,7 @@ static char dummy_hash[crypto_pwhash_STRBYTES];
 static sem_t slots;
 static int slots_ok;
 
+/* Waits for a free argon2id slot; true when one was taken. */
 static int
 password_enter(void)
 {
@@ -192,6 +193,7 @@ password_chars(const char *s)
 	return n;
 }
 
+/* True when pw, whatever its case, is in the list of common passwords. */
 static int
 password_is_common(struct ap_req *r, const char *pw)
 {

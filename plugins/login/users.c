@@ -116,6 +116,7 @@ login_name_problem(struct ap_req *r, const char *name)
 #define USER_COLS "id, email, name, role, status, pwhash, " \
 	"COALESCE(last_login, 0), created"
 
+/* Row 0 of a query of USER_COLS into u (strings stay in the arena). */
 static void
 user_fill(const struct ap_res *res, struct login_user *u)
 {

@@ -285,8 +285,8 @@ admin_plugins_done(struct ap_req *r, const struct ap_plugin_info *pl, long n)
 		for (char *t = strtok_r(w, ",", &save); t;
 		    t = strtok_r(NULL, ",", &save))
 			if (admin_find(pl, n, t) != NULL)
-				names = names ? ap->printf(r, "%s, %s", names, t) :
-				    t;
+				names = names ? ap->printf(r, "%s, %s", names,
+				    t) : t;
 	}
 	if (strcmp(done, "on") == 0) {
 		ap->message(r, "ok", names ? ap->printf(r, ap->tr(r,
@@ -1083,8 +1083,8 @@ login_admin_user_post(struct ap_req *r, void *state)
 		    "WHERE id = ?", AP_ARGS(AP_TEXT(role), AP_INT(ap->now(r)),
 		    AP_INT(u.id)));
 		if (rc == AP_OK)
-			rc = ap->audit(r, "user.role", ap->printf(r, "%s: %s -> %s",
-			    u.email, u.role, role));
+			rc = ap->audit(r, "user.role", ap->printf(r,
+			    "%s: %s -> %s", u.email, u.role, role));
 		done = "role";
 	} else if (strcmp(action, "disable") == 0) {
 		admins = login_active_admins(r);
@@ -1171,8 +1171,8 @@ login_admin_audit(struct ap_req *r, void *state)
 	if (cnt == NULL)
 		return ap->db_error(r);
 	total = ap->cell_int(cnt, 0, 0);
-	res = ap->query(r, "SELECT TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', at), "
-	    "COALESCE(user_email, ''), ip, action, "
+	res = ap->query(r, "SELECT TIMESTAMPDIFF(SECOND, '1970-01-01 "
+	    "00:00:00', at), COALESCE(user_email, ''), ip, action, "
 	    "COALESCE(detail, '') FROM ap_audit ORDER BY id DESC LIMIT ? "
 	    "OFFSET ?", AP_ARGS(AP_INT(LOGIN_PAGE_ROWS),
 	    AP_INT((page - 1) * LOGIN_PAGE_ROWS)));

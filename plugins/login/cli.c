@@ -55,8 +55,8 @@ cli_parse(int argc, char **argv, int first, struct cli_opts *o)
 		}
 		if (slot != NULL) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, "aparte-admin: %s needs a value\n",
-				    argv[i]);
+				fprintf(stderr, "aparte-admin: %s needs a "
+				    "value\n", argv[i]);
 				o->bad = 1;
 				return;
 			}
@@ -160,9 +160,9 @@ cli_new_password(struct ap_req *r, const char *file, const char *email,
 		pw = cli_ask(r, may_generate ? "Password (empty: generate "
 		    "one): " : "Password: ", 1);
 		if (pw == NULL && !may_generate) {
-			fprintf(stderr, "aparte-admin: no terminal to ask for the "
-			    "password: use --password-file FILE (- for the "
-			    "standard input)\n");
+			fprintf(stderr, "aparte-admin: no terminal to ask "
+			    "for the password: use --password-file FILE (- "
+			    "for the standard input)\n");
 			return NULL;
 		}
 		if (pw == NULL || (*pw == '\0' && may_generate)) {

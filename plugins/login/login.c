@@ -170,7 +170,8 @@ login_on_privacy_export(struct ap_req *r, void *state, void *data)
 	    "last_login", u.last_login ? ap->iso_date(r,
 	    (time_t)u.last_login) : "", NULL });
 	res = ap->query(r, "SELECT created, last_seen, ip, user_agent FROM "
-	    "login_sessions WHERE user_id = ? ORDER BY id", AP_ARGS(AP_INT(u.id)));
+	    "login_sessions WHERE user_id = ? ORDER BY id",
+	    AP_ARGS(AP_INT(u.id)));
 	if (res == NULL)
 		return ap->db_error(r);
 	for (size_t i = 0; i < ap->rows(res); i++)

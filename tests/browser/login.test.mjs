@@ -8,10 +8,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/* The integration site has the test plugin "good" (GET /hello/{who}),
+/* The integration site has the test plugin "good" (GET /good/hello/{who}),
  * which nothing needs. */
 const PLUGIN = 'good';
-const PAGE = '/aparte/hello/claire';
+const PAGE = '/aparte/good/hello/claire';
 
 function credentials(out) {
 	const file = process.env.APARTE_ADMIN_FILE ||

@@ -96,16 +96,17 @@ class ConsoleTest(unittest.TestCase):
         self.assertIn('aria-label="Désactiver good"', row(r, 'good'))
 
     def test_disable_and_enable_reach_every_worker_within_a_second(self):
-        self.assertTrue(serves('/aparte/hello/claire'))
+        self.assertTrue(serves('/aparte/good/hello/claire'))
         r = switch(self.c, 'good', False)
         self.assertEqual(r.status, 303, r.text)
         t0 = time.time()
-        self.assertTrue(wait_until(lambda: gone('/aparte/hello/claire'), 3))
+        self.assertTrue(wait_until(
+            lambda: gone('/aparte/good/hello/claire'), 3))
         self.assertLess(time.time() - t0, 1.5)
         # a second after the change, every thread of every worker knows
         time.sleep(max(0, t0 + 1.1 - time.time()))
         for _ in range(10):
-            self.assertTrue(gone('/aparte/hello/claire'))
+            self.assertTrue(gone('/aparte/good/hello/claire'))
         page = self.c.get(r.header('location'))
         self.assertIn('L’extension good est désactivée.', page.text)
         self.assertIn('Désactivée', row(page, 'good'))
@@ -113,11 +114,12 @@ class ConsoleTest(unittest.TestCase):
         r = switch(self.c, 'good', True)
         self.assertEqual(r.status, 303)
         t0 = time.time()
-        self.assertTrue(wait_until(lambda: serves('/aparte/hello/claire'), 3))
+        self.assertTrue(wait_until(
+            lambda: serves('/aparte/good/hello/claire'), 3))
         self.assertLess(time.time() - t0, 1.5)
         time.sleep(max(0, t0 + 1.1 - time.time()))
         for _ in range(10):
-            self.assertTrue(serves('/aparte/hello/claire'))
+            self.assertTrue(serves('/aparte/good/hello/claire'))
         self.assertIn('L’extension good est activée.',
                       self.c.get(r.header('location')).text)
         audit = sql("SELECT user_email, ip, action, detail FROM ap_audit "
@@ -189,7 +191,7 @@ class ConsoleTest(unittest.TestCase):
         # ticked: both on
         r = switch(self.c, 'needy', True, also=['good'])
         self.assertEqual(r.status, 303)
-        self.assertTrue(wait_until(lambda: serves('/aparte/hello/x'), 3))
+        self.assertTrue(wait_until(lambda: serves('/aparte/good/hello/x'), 3))
         self.assertEqual(plugin_states()['good'], 'enabled')
         self.assertIn('good (suggested by needy)',
                       sql("SELECT detail FROM ap_audit ORDER BY id DESC "

@@ -944,7 +944,7 @@ admin_user_page(struct ap_req *r, const struct login_user *u,
 		    "class", "hint", NULL);
 	} else {
 		ap->open(r, "form", "method", "post", "action", path, "class",
-		    "admin-form", NULL);
+		    "admin-form role-form", NULL);
 		ap->csrf_field(r, "user");
 		ap->empty(r, "input", "type", "hidden", "name", "action",
 		    "value", "role", NULL);

@@ -52,6 +52,14 @@ async function waitStatus(t, p, want, ms) {
 	throw new Error(`${p} still answers ${got}, not ${want}, after ${ms} ms`);
 }
 
+/* A page of the plugin: axe-clean, fits a phone, shot. */
+async function clean(t, p, name) {
+	await t.go(p);
+	await t.axe();
+	await t.noHorizontalScroll();
+	await t.screenshot(name);
+}
+
 export default [
 	{
 		name: 'login: the sign-in page passes axe and fits a phone',
@@ -62,6 +70,33 @@ export default [
 			await t.screenshot('login');
 			await t.noHorizontalScroll();
 			await t.axe();
+		},
+	},
+
+	{
+		name: 'login: the forgotten password, a refused sign-in and every console page pass axe and fit a phone',
+		async run(t) {
+			await clean(t, '/aparte/password/forgot', 'login-forgot');
+			await t.go('/aparte/login');
+			await t.page.getByRole('textbox', { name: /Adresse e-mail/ })
+			    .fill('personne@example.org');
+			await t.page.locator('input[type="password"]')
+			    .fill('ce n’est pas le bon');
+			await t.page.getByRole('button', { name: 'Se connecter' })
+			    .click();
+			await t.page.waitForLoadState('load');
+			t.check((await t.text('p.msg-error')).includes('incorrect'),
+			    'the refusal is said');
+			await t.axe();
+			await signIn(t);
+			await clean(t, '/aparte/account', 'login-account');
+			await clean(t, '/aparte/admin/users', 'admin-users');
+			await t.page.locator('table.users tbody a').first().click();
+			await t.page.waitForLoadState('load');
+			await t.axe();
+			await t.noHorizontalScroll();
+			await t.screenshot('admin-user');
+			await clean(t, '/aparte/admin/audit', 'admin-audit');
 		},
 	},
 

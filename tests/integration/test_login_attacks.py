@@ -55,11 +55,10 @@ class EnumerationTest(unittest.TestCase):
                       'password': 'faux mot de passe %d' % i})
             unknown.append(timed(lambda: c.post('/aparte/login', f)))
         mk, mu = statistics.median(known), statistics.median(unknown)
-        # An argon2id check takes tens of milliseconds: without the dummy
-        # check for an unknown email, its answer would be several times
-        # faster.
-        self.assertGreater(mk, 0.015, (known, unknown))
-        self.assertLess(abs(mk - mu), max(0.4 * mk, 0.010),
+        # An argon2id check (19 MiB, 2 passes) takes about 20 ms here:
+        # without the dummy check for an unknown email, that answer would
+        # come several times faster.
+        self.assertLess(abs(mk - mu), max(0.35 * mk, 0.005),
                         'medians %.1f ms (known) and %.1f ms (unknown)'
                         % (mk * 1000, mu * 1000))
 

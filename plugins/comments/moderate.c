@@ -158,16 +158,20 @@ cm_words_match(struct ap_req *r, struct ap_res *words, const char *list,
 
 /* ---- the console ---- */
 
-/* The admin console's menu (the login plugin's and every plugin's). */
+/* Opens a page of the console as the console's own pages are made (the
+ * login plugin's admin.css styles them): its menu (hook admin.menu, every
+ * plugin's entries), then the main part; the layout closes both. */
 static void
 mod_menu(struct ap_req *r)
 {
+	ap->open(r, "div", "class", "admin wide", NULL);
 	ap->open(r, "nav", "class", "admin-menu", "aria-label",
-	    ap->tr(r, "Administration"), NULL);
+	    ap->tr(r, "Menu de l’administration"), NULL);
 	ap->open(r, "ul", NULL);
 	ap->hook_run(r, "admin.menu", NULL);
 	ap->close(r);
 	ap->close(r);
+	ap->open(r, "div", "class", "admin-main", NULL);
 }
 
 static const char *
@@ -458,7 +462,7 @@ cm_admin_get(struct ap_req *r, void *state)
 	ap->no_cache(r);
 	ap->page_begin(r, ap->tr(r, "Modération des commentaires"));
 	mod_menu(r);
-	ap->open(r, "section", "class", "moderation wide", NULL);
+	ap->open(r, "section", "class", "moderation", NULL);
 	ap->elem(r, "h1", ap->tr(r, "Modération des commentaires"), NULL);
 	mod_flash(r);
 	mod_tabs(r, status, page);
@@ -639,7 +643,7 @@ mod_one_page(struct ap_req *r, long long id, struct mod_edit *e, int status)
 	ap->no_cache(r);
 	ap->page_begin(r, ap->printf(r, ap->tr(r, "Commentaire n° %lld"), id));
 	mod_menu(r);
-	ap->open(r, "section", "class", "moderation mod-one wide", NULL);
+	ap->open(r, "section", "class", "moderation mod-one", NULL);
 	ap->elem(r, "h1", ap->printf(r, ap->tr(r, "Commentaire n° %lld, de %s"),
 	    id, who), NULL);
 	ap->open(r, "p", NULL);
@@ -968,7 +972,7 @@ mod_words_page(struct ap_req *r, const char *hold, const char *refuse,
 	ap->no_cache(r);
 	ap->page_begin(r, ap->tr(r, "Listes de mots"));
 	mod_menu(r);
-	ap->open(r, "section", "class", "moderation wide", NULL);
+	ap->open(r, "section", "class", "moderation", NULL);
 	ap->elem(r, "h1", ap->tr(r, "Listes de mots"), NULL);
 	ap->open(r, "p", NULL);
 	ap->elem(r, "a", ap->tr(r, "Retour à la modération"), "href",

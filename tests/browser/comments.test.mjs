@@ -7,10 +7,11 @@
  * reply mail (the site's mail capture) and edits their comment within the
  * 15 minutes.
  *
- * The moderator signs in through the test plugin of the integration run
- * (tests/plugins/judge.c: cookie judge_as=moderator).  The mail capture is
- * $APARTE_MAIL_DIR, else RUN/site/mail beside RUN/browser (run.py's
- * layout).
+ * The moderator is the demo's admin, signed in through the login page
+ * (credentials in $APARTE_ADMIN_FILE, else RUN/site/demo-admin beside
+ * RUN/browser, as demo/login.py leaves them); without the login plugin,
+ * the test plugin of the integration run signs one in (cookie judge_as).
+ * The mail capture is $APARTE_MAIL_DIR, else RUN/site/mail.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,11 +34,32 @@ function mails(t, ...needles) {
 	    .filter((m) => needles.every((n) => m.includes(n)));
 }
 
+function adminFile(t) {
+	return process.env.APARTE_ADMIN_FILE ||
+	    path.join(t.out, '..', 'site', 'demo-admin');
+}
+
+/* A browser context signed in as a moderator. */
 async function moderator(t) {
 	const ctx = await t.context.browser().newContext({ locale: 'fr-FR' });
 
-	await ctx.addCookies([{ name: 'judge_as', value: 'moderator',
-	    url: t.base }]);
+	if (!fs.existsSync(adminFile(t))) {
+		await ctx.addCookies([{ name: 'judge_as', value: 'moderator',
+		    url: t.base }]);
+		return ctx;
+	}
+	const [email, password] = fs.readFileSync(adminFile(t), 'utf8')
+	    .split('\n');
+	const page = await ctx.newPage();
+	await page.goto(t.base + '/aparte/login?redirect_to=' +
+	    encodeURIComponent('/aparte/admin/comments'));
+	await page.fill('input[name="email"]', email);
+	await page.fill('input[type="password"][name="password"]', password);
+	await Promise.all([
+		page.waitForURL('**/aparte/admin/comments'),
+		page.click('form button[type="submit"]'),
+	]);
+	await page.close();
 	return ctx;
 }
 
@@ -213,8 +235,9 @@ export default [
 			t.check(/^Commentaires/.test(await t.text('h1')), 'the title');
 			await t.noHorizontalScroll();
 			await t.axe();
-			await t.context.addCookies([{ name: 'judge_as',
-			    value: 'moderator', url: t.base }]);
+			const mod = await moderator(t);
+			await t.context.addCookies(await mod.cookies());
+			await mod.close();
 			for (const [name, p] of [['queue', ''],
 			    ['spam', '?status=spam'], ['words', '/words']]) {
 				await t.go('/aparte/admin/comments' + p);

@@ -292,10 +292,10 @@ cm_view_closed(const struct cm_view *v)
 }
 
 /* Whether comment id's thread is on the first page of threads (the one
- * the site's page includes): fewer than per_page published threads come
- * before it in the order of the setting.  A bounded count, whatever the
- * number of threads; threads kept only as the place of a reply are not
- * counted here (the page that locates a comment counts them). */
+ * the site's page includes): fewer than per_page published threads are
+ * newer.  A bounded count, whatever the number of threads; threads kept
+ * only as the place of a reply are not counted here (the page that
+ * locates a comment counts them). */
 int
 cm_on_first_page(struct ap_req *r, const char *page, long long id, int *first)
 {
@@ -312,13 +312,10 @@ cm_on_first_page(struct ap_req *r, const char *page, long long id, int *first)
 		return AP_OK;
 	rid = ap->cell_int(res, 0, 0);
 	created = (time_t)ap->cell_int(res, 0, 1);
-	res = ap->query(r, cm_conf.newest_first ?
+	res = ap->query(r,
 	    "SELECT COUNT(*) FROM (SELECT 1 FROM comments t WHERE t.page = ? "
 	    "AND t.parent_id IS NULL AND t.status = 'approved' AND "
-	    "t.created >= ? AND (t.created > ? OR t.id > ?) LIMIT ?) x" :
-	    "SELECT COUNT(*) FROM (SELECT 1 FROM comments t WHERE t.page = ? "
-	    "AND t.parent_id IS NULL AND t.status = 'approved' AND "
-	    "t.created <= ? AND (t.created < ? OR t.id < ?) LIMIT ?) x",
+	    "t.created >= ? AND (t.created > ? OR t.id > ?) LIMIT ?) x",
 	    AP_ARGS(AP_TEXT(page), AP_INT(created), AP_INT(created),
 	    AP_INT(rid), AP_INT(cm_conf.per_page)));
 	if (res == NULL)
@@ -593,29 +590,48 @@ view_list_render(struct ap_req *r, struct view_ctx *x, int first, int level)
 }
 
 /* The page navigation of the threads, when there is more than one. */
+static char *
+view_page_href(struct ap_req *r, struct view_ctx *x, long p)
+{
+	char *u = cm_page_url(r, x->rd->page, p);
+
+	if (x->rd->fragment && x->rd->ret)
+		u = ap->printf(r, "%s&return=%s", u, ap->urlencode(r,
+		    x->rd->ret));
+	return ap->printf(r, "%s#comments", u);
+}
+
+/* The pages of threads (the first holds the newest): links to the
+ * others, to the older and the newer ones. */
 static void
 view_pages(struct ap_req *r, struct view_ctx *x, long pages)
 {
 	ap->open(r, "nav", "class", "comment-pages", "aria-label",
 	    ap->tr(r, "Pages des commentaires"), NULL);
 	ap->open(r, "ul", NULL);
+	if (x->pageno > 1) {
+		ap->open(r, "li", "class", "newer", NULL);
+		ap->elem(r, "a", ap->tr(r, "Commentaires plus récents"), "href",
+		    view_page_href(r, x, x->pageno - 1), "rel", "prev", NULL);
+		ap->close(r);
+	}
 	for (long p = 1; p <= pages; p++) {
-		char *u = cm_page_url(r, x->rd->page, p);
+		char *u = view_page_href(r, x, p);
 
-		if (x->rd->fragment && x->rd->ret)
-			u = ap->printf(r, "%s&return=%s", u,
-			    ap->urlencode(r, x->rd->ret));
 		ap->open(r, "li", NULL);
 		if (p == x->pageno)
-			ap->elem(r, "a", ap->printf(r, "%ld", p), "href",
-			    ap->printf(r, "%s#comments", u), "aria-current",
-			    "page", NULL);
+			ap->elem(r, "a", ap->printf(r, "%ld", p), "href", u,
+			    "aria-current", "page", NULL);
 		else
-			ap->elem(r, "a", ap->printf(r, "%ld", p), "href",
-			    ap->printf(r, "%s#comments", u), "aria-label",
-			    ap->printf(r, ap->tr(r, "Page %ld des "
-			    "commentaires"),
-			    p), NULL);
+			ap->elem(r, "a", ap->printf(r, "%ld", p), "href", u,
+			    "aria-label", ap->printf(r, ap->tr(r, "Page %ld des "
+			    "commentaires"), p), NULL);
+		ap->close(r);
+	}
+	if (x->pageno < pages) {
+		ap->open(r, "li", "class", "older", NULL);
+		ap->elem(r, "a", ap->tr(r, "Commentaires plus anciens"), "href",
+		    view_page_href(r, x, x->pageno + 1), "rel", "next", NULL);
 		ap->close(r);
 	}
 	ap->close(r);
@@ -839,13 +855,10 @@ cm_thread(struct ap_req *r, struct cm_view *v, struct cm_render *rd,
 			tail[p] = (int)i;
 		}
 	}
-	if (cm_conf.newest_first)
-		for (size_t i = 0; i < nroots / 2; i++) {
-			int t = roots[i];
-
-			roots[i] = roots[nroots - 1 - i];
-			roots[nroots - 1 - i] = t;
-		}
+	/* Threads by date (roots[]); pages count back from the newest, so
+	 * that the first page, the one the site's page includes, holds the
+	 * latest threads and where a new comment lands.  The setting orders
+	 * the threads within a page. */
 	pages = nroots ? (long)((nroots + (size_t)cm_conf.per_page - 1) /
 	    (size_t)cm_conf.per_page) : 1;
 	if (rd->locate) {
@@ -859,16 +872,18 @@ cm_thread(struct ap_req *r, struct cm_view *v, struct cm_render *rd,
 			k = x.c[k].last;
 		for (size_t i = 0; k >= 0 && i < nroots; i++)
 			if (roots[i] == k)
-				rd->pageno = (long)(i /
+				rd->pageno = (long)((nroots - 1 - i) /
 				    (size_t)cm_conf.per_page) + 1;
 	}
 	x.pageno = rd->pageno < 1 ? 1 : rd->pageno > pages ? pages :
 	    rd->pageno;
 	rd->pageno = x.pageno;
-	from = (x.pageno - 1) * cm_conf.per_page;
-	to = from + cm_conf.per_page;
-	if ((size_t)to > nroots)
-		to = (long)nroots;
+	to = (long)nroots - (x.pageno - 1) * cm_conf.per_page;
+	from = to - cm_conf.per_page;
+	if (from < 0)
+		from = 0;
+	if (to < 0)
+		to = 0;
 
 	for (size_t i = 0; cacheable && i < x.n; i++)
 		if (x.c[i].own)
@@ -894,7 +909,8 @@ cm_thread(struct ap_req *r, struct cm_view *v, struct cm_render *rd,
 	if (to > from) {
 		ap->open(r, "ol", "class", "comment-list", NULL);
 		for (long k = from; k < to; k++)
-			view_item(r, &x, roots[k], 1, -1);
+			view_item(r, &x, roots[cm_conf.newest_first ?
+			    to - 1 - (k - from) : k], 1, -1);
 		ap->close(r);
 	}
 	if (pages > 1)

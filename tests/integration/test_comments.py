@@ -184,17 +184,27 @@ class ShowTest(unittest.TestCase):
             "DUPLICATE KEY UPDATE value = value + 1" % esc('comments ' + page))
         r = Client().get(FULL % page)
         self.assertIn('>53 commentaires</h2>', r.text)
+        # the first page holds the newest threads, oldest first within it
         self.assertEqual(r.text.count('class="comment"'), 50)
-        self.assertIn('Texte numéro 0<', r.text)       # oldest first
+        self.assertLess(r.text.index('Texte numéro 3<'),
+                        r.text.index('Texte numéro 52<'))
+        self.assertNotIn('Texte numéro 2<', r.text)
         self.assertIn('aria-label="Pages des commentaires"', r.text)
+        self.assertIn('rel="next">Commentaires plus anciens</a>', r.text)
         save_page('comments-paged', r)
         r2 = Client().get(FULL % page + '&cpage=2')
         self.assertEqual(r2.text.count('class="comment"'), 3)
-        self.assertIn('Texte numéro 52<', r2.text)
-        self.assertNotIn('Texte numéro 0<', r2.text)
-        # a new comment past the first page: sent to the page that
-        # locates it (the site's page shows the first one only)
+        self.assertIn('Texte numéro 0<', r2.text)
+        self.assertNotIn('Texte numéro 3<', r2.text)
+        self.assertIn('rel="prev">Commentaires plus récents</a>', r2.text)
+        # a new comment lands on the first page, the site's
         resp = post(Client(), page=page)
+        self.assertRegex(resp.header('location'),
+                         r'^%s#comment-\d+$' % re.escape(page))
+        # a reply to an old thread: the page that locates it
+        old = int(one("SELECT id FROM comments WHERE page = %s AND body = "
+                      "'Texte numéro 1'" % esc(page)))
+        resp = post(Client(), page=page, parent=old, fragment=False)
         loc = resp.header('location')
         self.assertRegex(loc, r'^/aparte/comments\?page=[^&]+&comment=(\d+)'
                          r'#comment-\1$')

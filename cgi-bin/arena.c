@@ -250,20 +250,34 @@ ap_buf_adds(struct ap_buf *b, const char *s)
 	ap_buf_add(b, s, strlen(s));
 }
 
+/* Formats into the free space first; formats again only when it was too
+ * small. */
 void
 ap_buf_printf(struct ap_buf *b, const char *fmt, ...)
 {
 	va_list ap;
+	size_t room;
 	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || !buf_grow(b, (size_t)n))
+	if (b->failed || (b->cap == 0 && !buf_grow(b, 256)))
 		return;
+	room = b->cap - b->len;
 	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	n = vsnprintf(b->p + b->len, room, fmt, ap);
 	va_end(ap);
+	if (n < 0) {
+		b->p[b->len] = '\0';
+		return;
+	}
+	if ((size_t)n >= room) {
+		if (!buf_grow(b, (size_t)n)) {
+			b->p[b->len] = '\0';
+			return;
+		}
+		va_start(ap, fmt);
+		vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 	b->len += (size_t)n;
 }
 

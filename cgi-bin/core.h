@@ -285,6 +285,8 @@ struct ap_worker {
 	struct ap_arena arena;
 	struct ap_db *db;
 	struct ap_buf out;           /* response body, reused */
+	struct ap_buf hdrs;          /* the plugin's header lines, reused */
+	struct ap_buf head;          /* the header block sent, reused */
 	bool *enabled;               /* per plugin */
 	bool enabled_known;          /* read from the database at least once */
 	long long generation;
@@ -294,6 +296,14 @@ struct ap_worker {
 
 #define AP_XML_DEPTH 64
 
+/* The CGI parameters the core reads on every request, found in one pass
+ * over the environment. */
+struct ap_req_env {
+	const char *method, *uri, *query, *cookie, *accept, *accept_language,
+	    *content_length, *content_type, *remote_addr, *script_name,
+	    *path_info;
+};
+
 struct ap_req {
 	struct ap_worker *w;
 	struct ap_arena *a;
@@ -301,6 +311,7 @@ struct ap_req {
 	char **envp;
 	bool cli;
 	time_t now;
+	struct ap_req_env e;
 	const char *method, *path;
 	struct ap_kvlist query, form, cookies, rargs;
 	bool head, fragment, xhtml;
@@ -310,7 +321,7 @@ struct ap_req {
 	/* response */
 	int status;
 	const char *ctype;
-	struct ap_buf hdrs;          /* extra header lines */
+	struct ap_buf *hdrs;         /* extra header lines */
 	struct ap_buf *ob;            /* the answer, buffered */
 	bool started;                /* headers sent */
 	bool failed;                 /* output broke: nothing more is sent */

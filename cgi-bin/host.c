@@ -85,7 +85,7 @@ host_route_arg(struct ap_req *r, const char *name)
 static const char *
 host_client_ip(struct ap_req *r)
 {
-	const char *ip = ap_req_env(r, "REMOTE_ADDR");
+	const char *ip = r->e.remote_addr;
 
 	return ip ? ip : "";
 }
@@ -224,7 +224,7 @@ host_header(struct ap_req *r, const char *name, const char *value)
 		    name ? name : "(null)");
 		return AP_EINVAL;
 	}
-	ap_buf_printf(&r->hdrs, "%s: %s\r\n", name, value);
+	ap_buf_printf(r->hdrs, "%s: %s\r\n", name, value);
 	return AP_OK;
 }
 

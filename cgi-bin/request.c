@@ -73,7 +73,9 @@ ap_req_init_cli(struct ap_req *r, struct ap_worker *w)
 	r->plugin = -1;
 	r->status = 200;
 	w->out.len = 0;
+	w->hdrs.len = 0;
 	r->ob = &w->out;
+	r->hdrs = &w->hdrs;
 }
 
 /* Records why the request is refused (a msgid for the error page) and
@@ -139,6 +141,43 @@ req_lang_offered(const char *l)
 	return false;
 }
 
+/* Keeps the value of the parameters the core reads on every request
+ * (name p of length nl).  Switching on the length first keeps this to one
+ * comparison per parameter. */
+static void
+req_env_pick(struct ap_req_env *e, const char *p, size_t nl, const char *v)
+{
+#define PICK(name, field) \
+	if (memcmp(p, name, nl) == 0) { \
+		e->field = v; \
+		return; \
+	}
+	switch (nl) {
+	case 9:
+		PICK("PATH_INFO", path_info)
+		break;
+	case 11:
+		PICK("HTTP_COOKIE", cookie)
+		PICK("HTTP_ACCEPT", accept)
+		PICK("REQUEST_URI", uri)
+		PICK("REMOTE_ADDR", remote_addr)
+		PICK("SCRIPT_NAME", script_name)
+		break;
+	case 12:
+		PICK("QUERY_STRING", query)
+		PICK("CONTENT_TYPE", content_type)
+		break;
+	case 14:
+		PICK("REQUEST_METHOD", method)
+		PICK("CONTENT_LENGTH", content_length)
+		break;
+	case 20:
+		PICK("HTTP_ACCEPT_LANGUAGE", accept_language)
+		break;
+	}
+#undef PICK
+}
+
 /* Reads the request: method, path below the mount, query, cookies, body.
  * Returns 0, or an HTTP status (the reason in r->reason). */
 static int
@@ -149,29 +188,36 @@ req_parse(struct ap_req *r)
 	char *path;
 	enum ap_parse_rc rc;
 
-	r->method = ap_req_env(r, "REQUEST_METHOD");
+	/* One pass over the parameters: the lengths are checked here (the
+	 * values by whoever reads them), the ones the core reads kept. */
+	for (char **e = r->envp; e && *e; e++) {
+		const char *p = *e, *eq = strchr(p, '=');
+		size_t l, nl;
+
+		if (eq == NULL)
+			continue;
+		nl = (size_t)(eq - p);
+		l = nl + 1 + strlen(eq + 1);
+		if (nl > 5 && memcmp(p, "HTTP_", 5) == 0) {
+			if (nl == 11 && memcmp(p, "HTTP_COOKIE", 11) == 0) {
+				if (l - 12 > ap_core.cookie_max)
+					return req_fail(r, 431, N_("Les cookies "
+					    "envoyés sont trop volumineux."));
+			} else if (l > ap_core.header_max) {
+				return req_fail(r, 431, N_("Un en-tête de la "
+				    "requête est trop long."));
+			}
+		}
+		req_env_pick(&r->e, p, nl, eq + 1);
+	}
+	r->method = r->e.method;
 	if (r->method == NULL || !*r->method)
 		r->method = "GET";
 	r->head = strcmp(r->method, "HEAD") == 0;
-	/* Only the lengths are checked here; the values themselves are
-	 * checked by whoever reads them. */
-	for (char **e = r->envp; e && *e; e++) {
-		size_t l = strlen(*e);
-
-		if (strncmp(*e, "HTTP_COOKIE=", 12) == 0) {
-			if (l - 12 > ap_core.cookie_max)
-				return req_fail(r, 431, N_("Les cookies envoyés "
-				    "sont trop volumineux."));
-		} else if (strncmp(*e, "HTTP_", 5) == 0 &&
-		    l > ap_core.header_max) {
-			return req_fail(r, 431, N_("Un en-tête de la requête "
-			    "est trop long."));
-		}
-	}
-	uri = ap_req_env(r, "REQUEST_URI");
+	uri = r->e.uri;
 	if (uri == NULL || *uri == '\0') {
-		const char *sn = ap_req_env(r, "SCRIPT_NAME");
-		const char *pi = ap_req_env(r, "PATH_INFO");
+		const char *sn = r->e.script_name;
+		const char *pi = r->e.path_info;
 
 		uri = ap_arena_printf(r->a, "%s%s", sn ? sn : "", pi ? pi : "");
 	}
@@ -192,7 +238,7 @@ req_parse(struct ap_req *r)
 	if (*r->path == '\0')
 		r->path = "/";
 
-	s = ap_req_env(r, "QUERY_STRING");
+	s = r->e.query;
 	if ((s == NULL || !*s) && q != NULL)
 		s = q + 1;
 	if (s != NULL && *s) {
@@ -201,11 +247,11 @@ req_parse(struct ap_req *r)
 		if (rc != AP_PARSE_OK)
 			return req_fail(r, 400, req_parse_msg(rc));
 	}
-	ap_parse_cookies(r->a, ap_req_env(r, "HTTP_COOKIE"), &ap_core.lim,
+	ap_parse_cookies(r->a, r->e.cookie, &ap_core.lim,
 	    &r->cookies);
 	s = ap_kv_get(&r->query, "fragment");
 	r->fragment = s != NULL && strcmp(s, "1") == 0;
-	r->xhtml = ap_accepts_xhtml(ap_req_env(r, "HTTP_ACCEPT"));
+	r->xhtml = ap_accepts_xhtml(r->e.accept);
 
 	/* The language: the visitor's choice (cookie), else the browser's
 	 * preference among those offered, else the site's. */
@@ -217,13 +263,13 @@ req_parse(struct ap_req *r)
 				r->lang = ap_core.langs[i];
 	} else if (ap_core.langs[0] != NULL && ap_core.langs[1] != NULL) {
 		const char *l = ap_accept_language(
-		    ap_req_env(r, "HTTP_ACCEPT_LANGUAGE"), ap_core.langs);
+		    r->e.accept_language, ap_core.langs);
 
 		if (l != NULL)
 			r->lang = l;
 	}
 
-	clen = ap_req_env(r, "CONTENT_LENGTH");
+	clen = r->e.content_length;
 	if (clen != NULL && *clen) {
 		unsigned long long n = 0;
 		char *body;
@@ -242,7 +288,7 @@ req_parse(struct ap_req *r)
 			if (strcmp(r->method, "POST") != 0)
 				return req_fail(r, 400, N_("Seule une requête "
 				    "POST peut avoir un corps."));
-			ctype = ap_req_env(r, "CONTENT_TYPE");
+			ctype = r->e.content_type;
 			if (ctype == NULL || strncasecmp(ctype,
 			    "application/x-www-form-urlencoded", 33) != 0 ||
 			    (ctype[33] != '\0' && ctype[33] != ';'))
@@ -277,7 +323,10 @@ ap_req_begin(struct ap_req *r, struct ap_worker *w, FCGX_Request *fcgi)
 	r->method = "GET";
 	w->out.len = 0;
 	w->out.failed = false;
+	w->hdrs.len = 0;
+	w->hdrs.failed = false;
 	r->ob = &w->out;
+	r->hdrs = &w->hdrs;
 	return req_parse(r);
 }
 
@@ -300,36 +349,46 @@ req_put(struct ap_req *r, const char *p, size_t n)
 static void
 req_send_headers(struct ap_req *r, bool with_length)
 {
-	struct ap_buf h = { 0 };
+	struct ap_buf *h = &r->w->head;
+	char line[64];
 
 	r->started = true;
 	if (r->cli)
 		return;
-	ap_buf_printf(&h, "Status: %d %s\r\n", r->status,
-	    ap_status_text(r->status));
-	if (r->ctype != NULL)
-		ap_buf_printf(&h, "Content-Type: %s\r\n", r->ctype);
-	if (with_length)
-		ap_buf_printf(&h, "Content-Length: %zu\r\n", r->ob->len);
+	h->len = 0;
+	h->failed = false;
+	snprintf(line, sizeof(line), "Status: %d ", r->status);
+	ap_buf_adds(h, line);
+	ap_buf_adds(h, ap_status_text(r->status));
+	ap_buf_adds(h, "\r\n");
+	if (r->ctype != NULL) {
+		ap_buf_adds(h, "Content-Type: ");
+		ap_buf_adds(h, r->ctype);
+		ap_buf_adds(h, "\r\n");
+	}
+	if (with_length) {
+		snprintf(line, sizeof(line), "Content-Length: %zu\r\n",
+		    r->ob->len);
+		ap_buf_adds(h, line);
+	}
 	if (r->nocache)
-		ap_buf_adds(&h, "Cache-Control: no-store\r\n");
+		ap_buf_adds(h, "Cache-Control: no-store\r\n");
 	else
-		ap_buf_adds(&h, "Cache-Control: private, no-cache\r\n");
-	ap_buf_adds(&h, "X-Content-Type-Options: nosniff\r\n"
+		ap_buf_adds(h, "Cache-Control: private, no-cache\r\n");
+	ap_buf_adds(h, "X-Content-Type-Options: nosniff\r\n"
 	    "Referrer-Policy: same-origin\r\n");
 	if (r->ctype != NULL && !r->fragment &&
 	    (strncmp(r->ctype, "text/html", 9) == 0 ||
 	    strncmp(r->ctype, "application/xhtml+xml", 21) == 0))
-		ap_buf_adds(&h, "Content-Security-Policy: default-src 'self'; "
+		ap_buf_adds(h, "Content-Security-Policy: default-src 'self'; "
 		    "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
 		    "form-action 'self'; frame-ancestors 'self'\r\n"
 		    "Vary: Accept, Accept-Language, Cookie\r\n");
-	if (r->hdrs.len)
-		ap_buf_add(&h, r->hdrs.p, r->hdrs.len);
-	ap_buf_adds(&h, "\r\n");
-	if (!h.failed)
-		req_put(r, h.p, h.len);
-	ap_buf_free(&h);
+	if (r->hdrs->len)
+		ap_buf_add(h, r->hdrs->p, r->hdrs->len);
+	ap_buf_adds(h, "\r\n");
+	if (!h->failed)
+		req_put(r, h->p, h->len);
 }
 
 /* Sends the buffered body when it has grown past AP_FLUSH_AT, or at the

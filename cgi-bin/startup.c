@@ -249,6 +249,8 @@ ap_worker_free(struct ap_worker *w)
 	ap_arena_free(&w->arena);
 	ap_db_free(w->db);
 	ap_buf_free(&w->out);
+	ap_buf_free(&w->hdrs);
+	ap_buf_free(&w->head);
 	free(w->enabled);
 	free(w);
 }

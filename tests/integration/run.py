@@ -93,6 +93,8 @@ def main():
     # Every installed plugin on, with the demo content: the tests use it as
     # their data.
     harness.demo_info = content.load(st)
+    # Workers see a change of the enabled plugins within a second.
+    time.sleep(1.1)
     print('site up in %.1fs on %s' % (time.time() - t0, st.base), flush=True)
 
     loader = unittest.TestLoader()

@@ -30,6 +30,7 @@ setup(void)
 	r.w = w;
 	r.a = &w->arena;
 	r.ob = &w->out;
+	r.hdrs = &w->hdrs;
 	r.lang = "fr";
 	r.path = "/x";
 	r.status = 200;

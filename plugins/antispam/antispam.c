@@ -203,7 +203,7 @@ as_check_rules(struct ap_req *r, const struct ap_content *c,
 			as_eval_add(e, h->unsure ? AS_W_RULE_UNSURE :
 			    AS_W_RULE_SPAM, ap->printf(r, ap->tr(NULL,
 			    "%s : « %s »"), name, h->what ? h->what : ""),
-			    h->unsure ? AP_UNSURE : 0);
+			    h->unsure ? AP_UNSURE : AP_SPAM);
 	}
 }
 

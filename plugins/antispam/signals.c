@@ -51,17 +51,17 @@ as_secs(struct ap_req *r, long ms)
 	    (ms % 1000) / 100);
 }
 
-/* A duration in words, roughly: "26 h", "3 j". */
+/* A duration in words, roughly: "45 s", "10 min", "26 h", "3 j". */
 static const char *
 sig_duration(struct ap_req *r, long s)
 {
-	if (s < 120)
+	if (s < 60)
 		return ap->printf(r, ap->tr(NULL, "%ld s"), s);
 	if (s < 7200)
-		return ap->printf(r, ap->tr(NULL, "%ld min"), s / 60);
+		return ap->printf(r, ap->tr(NULL, "%ld min"), (s + 30) / 60);
 	if (s < 3 * 86400)
-		return ap->printf(r, ap->tr(NULL, "%ld h"), s / 3600);
-	return ap->printf(r, ap->tr(NULL, "%ld j"), s / 86400);
+		return ap->printf(r, ap->tr(NULL, "%ld h"), (s + 1800) / 3600);
+	return ap->printf(r, ap->tr(NULL, "%ld j"), (s + 43200) / 86400);
 }
 
 const char *
@@ -150,7 +150,7 @@ as_check_form(struct ap_req *r, const struct ap_content *c,
 		    "une personne)"), AP_SPAM);
 	if (tok == NULL || *tok == '\0') {
 		as_eval_add(e, AS_W_NOTOKEN, ap->tr(NULL, "formulaire envoyé sans son "
-		    "jeton"), 0);
+		    "jeton"), AP_UNSURE);
 		return AP_OK;
 	}
 	rc = ap->verify(r, "antispam", tok, as_cf.max_age, &payload, &age);
@@ -165,7 +165,7 @@ as_check_form(struct ap_req *r, const struct ap_content *c,
 	if (rc != AP_OK || payload == NULL || strncmp(payload, "1|", 2) != 0 ||
 	    (p = strchr(payload + 2, '|')) == NULL) {
 		as_eval_add(e, AS_W_BADTOKEN, ap->tr(NULL, "jeton du formulaire invalide"),
-		    0);
+		    AP_UNSURE);
 		return AP_OK;
 	}
 	form = ap->strndup(r, payload + 2, (size_t)(p - payload - 2));
@@ -174,7 +174,7 @@ as_check_form(struct ap_req *r, const struct ap_content *c,
 		*p = '\0';
 	if (c->form != NULL && *c->form && strcmp(form, c->form) != 0) {
 		as_eval_add(e, AS_W_BADTOKEN, ap->tr(NULL, "jeton d’un autre formulaire"),
-		    0);
+		    AP_UNSURE);
 		return AP_OK;
 	}
 	shown = strtoll(ms, NULL, 10);
@@ -183,14 +183,15 @@ as_check_form(struct ap_req *r, const struct ap_content *c,
 		elapsed = 0;   /* another host's clock, a little ahead */
 	if (as_cf.min_time > 0 && elapsed < as_cf.min_time * 1000)
 		as_eval_add(e, AS_W_FAST, ap->printf(r, ap->tr(NULL, "envoyé %s s après "
-		    "l’affichage du formulaire"), as_secs(r, (long)elapsed)), 0);
+		    "l’affichage du formulaire"), as_secs(r, (long)elapsed)),
+		    AP_UNSURE);
 	/* Single use, per address: a page served from a cache gives the
 	 * same token to every visitor. */
 	rc = ap->spend(r, "antispam", ap->printf(r, "%s|%s", tok,
 	    c->ip ? c->ip : ""), as_cf.max_age + 600);
 	if (rc == AP_EDUP)
 		as_eval_add(e, AS_W_REPLAY, ap->tr(NULL, "formulaire déjà envoyé une fois "
-		    "(jeton réutilisé)"), 0);
+		    "(jeton réutilisé)"), AP_UNSURE);
 	else if (rc != AP_OK)
 		return rc;
 	return AP_OK;
@@ -233,7 +234,14 @@ as_count_links(const char *s, int *bbcode, int *html)
 	return n;
 }
 
-/* True when a name looks like a web address: a link, or a word.tld. */
+/* Top-level domains that say "web address" in a name. */
+static const char *const sig_tlds[] = {
+	"biz", "cc", "ch", "club", "cn", "co", "com", "de", "eu", "example",
+	"fr", "info", "invalid", "io", "me", "net", "online", "org", "pro",
+	"ru", "shop", "site", "store", "top", "tv", "uk", "us", "xyz",
+};
+
+/* True when a name looks like a web address: a link, or word.tld. */
 static int
 sig_name_link(const char *s)
 {
@@ -248,8 +256,13 @@ sig_name_link(const char *s)
 			continue;
 		while (isalpha((unsigned char)p[1 + k]))
 			k++;
-		if (k >= 2 && k <= 6 && !isalnum((unsigned char)p[1 + k]))
-			return 1;
+		if (k < 2 || isalnum((unsigned char)p[1 + k]))
+			continue;
+		for (size_t i = 0; i < sizeof(sig_tlds) / sizeof(sig_tlds[0]);
+		    i++)
+			if (strlen(sig_tlds[i]) == k &&
+			    strncasecmp(p + 1, sig_tlds[i], k) == 0)
+				return 1;
 	}
 	return 0;
 }
@@ -263,9 +276,11 @@ as_check_links(struct ap_req *r, const struct ap_content *c,
 	    as_count_links(c->subject, &bb2, &html2);
 
 	if (bb || bb2)
-		as_eval_add(e, AS_W_BBCODE, ap->tr(NULL, "lien BBCode [url=…]"), 0);
+		as_eval_add(e, AS_W_BBCODE, ap->tr(NULL, "lien BBCode [url=…]"),
+		    AP_UNSURE);
 	if (html || html2)
-		as_eval_add(e, AS_W_HTMLLINK, ap->tr(NULL, "lien HTML <a href=…>"), 0);
+		as_eval_add(e, AS_W_HTMLLINK, ap->tr(NULL, "lien HTML <a href=…>"),
+		    AP_UNSURE);
 	if (n > (size_t)as_cf.max_links) {
 		size_t over = n - (size_t)as_cf.max_links;
 
@@ -443,7 +458,7 @@ as_check_memory(struct ap_req *r, const struct ap_content *c,
 			    "vue dans des indésirables"), 0);
 		else if (strcmp(kind, "text") == 0)
 			as_eval_add(e, AS_W_KNOWN_TEXT, ap->tr(NULL, "texte identique à un "
-			    "indésirable"), 0);
+			    "indésirable"), AP_SPAM);
 		else if (site != NULL && strcmp(v, site) == 0)
 			as_eval_add(e, AS_W_KNOWN_DOMAIN, ap->printf(r,
 			    ap->tr(NULL, "site web sur un domaine déjà vu dans des "
@@ -474,7 +489,7 @@ as_check_memory(struct ap_req *r, const struct ap_content *c,
 			as_eval_add(e, AS_W_FLOOD, ap->printf(r,
 			    ap->tr(NULL, "%lld envois en %s depuis la même adresse, sur "
 			    "%lld pages"), sent, sig_duration(r,
-			    as_cf.flood_window), pages), 0);
+			    as_cf.flood_window), pages), AP_UNSURE);
 	}
 	return AP_OK;
 }
@@ -551,7 +566,9 @@ as_check_text(struct ap_req *r, const struct ap_content *c,
 		shown++;
 	}
 	as_toklist_free(&l);
-	w = s < 0.001 ? 0.001 : s > 0.999 ? 0.999 : s;
+	/* The text alone moves the score by at most 99:1 either way: a
+	 * copied legitimate text does not hide what the form shows. */
+	w = s < 0.01 ? 0.01 : s > 0.99 ? 0.99 : s;
 	w = log(w / (1 - w));
 	if (shown == 0)
 		as_eval_add(e, w, ap->printf(r, ap->tr(NULL, "texte à %.0f %% indésirable "

@@ -67,6 +67,13 @@ bayes_utf8(const unsigned char *s, size_t n, uint32_t *cp)
 		}
 		c = (c << 6) | (s[i] & 0x3f);
 	}
+	/* overlong forms, surrogates and what lies beyond U+10FFFF */
+	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) ||
+	    (len == 4 && c < 0x10000) || (c >= 0xd800 && c <= 0xdfff) ||
+	    c > 0x10ffff) {
+		*cp = 0xfffd;
+		return 1;
+	}
 	*cp = c;
 	return len;
 }
@@ -582,7 +589,7 @@ bayes_scan(struct as_toklist *l, const char *s, size_t n, const char *pfx)
 			i++;
 			continue;
 		}
-		if (w > AS_TOKEN_MAX || w < 2 || (w > 5 &&
+		if (w > AS_TOKEN_MAX || w < 2 || (w > 5 && c != '$' &&
 		    !bayes_letters(s + i, w))) {
 			i += w;
 			prev = NULL;

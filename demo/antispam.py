@@ -198,3 +198,66 @@ def load(st):
         st.admin('spam', 'train', label, '--list', lst)
     return ['antispam: the filter learned %d ham and %d spam texts'
             % (len(HAM), len(SPAM))]
+
+# Texts the demo never learns from: what tools/bench-spam judges to see how
+# the filter does on comments (ham as readers write them, spam as comment
+# forms receive it).
+TRIAL = [
+    ('ham', "Merci pour ce témoignage. Nous sommes une PME de vingt "
+            "salariés et nous hésitons entre un recrutement et un expert à "
+            "temps partagé pour la direction financière."),
+    ('ham', "Très bon article ! Une question : est-ce que la mission peut "
+            "commencer par un audit de deux semaines avant de s’engager "
+            "plus longtemps ?"),
+    ('ham', "Je suis DRH à temps partagé depuis cinq ans, et je confirme : "
+            "le plus important est de bien définir les objectifs dès la "
+            "première réunion."),
+    ('ham', "L’exemple de l’atelier de menuiserie m’a parlé. Nous avons "
+            "vécu la même chose avec notre responsable qualité, partie à la "
+            "retraite sans successeur."),
+    ('ham', "Bonjour, pouvez-vous m’indiquer comment rejoindre le réseau ? "
+            "Je suis directeur des systèmes d’information et j’ai du temps "
+            "deux jours par semaine."),
+    ('ham', "Article utile, je le transmets à mon associé. On en discute "
+            "jeudi avec notre expert-comptable."),
+    ('ham', "Je ne savais pas que le temps partagé existait aussi pour les "
+            "associations. Bonne nouvelle pour notre fédération sportive !"),
+    ('ham', "Le passage sur la confiance est essentiel. Un expert qui "
+            "arrive deux jours par mois doit être transparent sur ce qu’il "
+            "fait le reste du temps."),
+    ('ham', "Bravo à Claire et à toute l’équipe. Nous avons suivi vos "
+            "conseils pour le plan de trésorerie et la banque nous a suivis."),
+    ('ham', "Petite coquille dans le troisième paragraphe : « deux jours "
+            "par mois » et non « deux jours par moi ». Sinon, parfait."),
+    ('ham', "Thanks for this article. Do the experts of the network also "
+            "work with companies based in Switzerland?"),
+    ('ham', "Voici le lien vers la présentation dont je parlais lors de la "
+            "rencontre de mars : https://reseau-tp.example/rencontres/mars"),
+    ('spam', "Gagnez de l’argent facilement en travaillant deux heures par "
+             "jour depuis chez vous, inscription gratuite : "
+             "http://revenu-facile.invalid"),
+    ('spam', "Super site !! Je recommande notre agence de référencement, "
+             "première page Google en une semaine : http://seo-rapide.invalid"),
+    ('spam', "Crédit immédiat sans justificatif, même pour les interdits "
+             "bancaires, réponse en une heure. [url=http://credit-vite."
+             "invalid]Demandez ici[/url]"),
+    ('spam', "Découvrez le meilleur casino en ligne français, 1000 € de "
+             "bonus et des tours gratuits chaque jour !"),
+    ('spam', "Achat de likes et de vues YouTube, livraison en 10 minutes, "
+             "prix cassés : http://vues-pas-cheres.invalid"),
+    ('spam', "Buy cheap Instagram followers now, real and active, instant "
+             "delivery! http://insta-boost.invalid"),
+    ('spam', "Work from home and earn $300 a day, no skills needed, click "
+             "here to start today http://home-money.invalid"),
+    ('spam', "Get the best replica watches, Rolex and Omega at 90% off, "
+             "free shipping: http://watch-replica.invalid"),
+    ('spam', "Hello, nice blog. I want to share a great crypto investment "
+             "opportunity, guaranteed profit every week: "
+             "http://crypto-profit.invalid"),
+    ('spam', "Perdez du poids sans effort grâce à notre complément naturel, "
+             "résultats en 10 jours ou remboursé ! http://mincir-vite.invalid"),
+    ('spam', "Vous avez été sélectionné pour gagner un bon d’achat de 500 €, "
+             "remplissez le formulaire : http://bon-achat-gratuit.invalid"),
+    ('spam', "Cheap essays and homework help, A+ guaranteed, order now at "
+             "http://essays-fast.invalid"),
+]

@@ -181,13 +181,13 @@ as_reasons_append(struct ap_req *r, struct ap_content *c, const char *s)
 /* The admins' rules on the fields of c. */
 static void
 as_check_rules(struct ap_req *r, const struct ap_content *c,
-    struct as_eval *e)
+    struct as_eval *e, const struct as_counters *k)
 {
 	struct as_rule_hit hits[8];
 	const char *fields[5] = { as_capped(r, c->author),
 	    as_capped(r, c->email), as_capped(r, c->url),
 	    as_capped(r, c->subject), as_capped(r, c->text) };
-	size_t n = as_rules_run(r, fields, 5, hits, 8);
+	size_t n = as_rules_run(r, k, fields, 5, hits, 8);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct as_rule_hit *h = &hits[i];
@@ -240,6 +240,7 @@ int
 as_evaluate(struct ap_req *r, const struct ap_content *c, struct as_eval *e,
     unsigned flags)
 {
+	struct as_counters k;
 	int rc;
 
 	memset(e, 0, sizeof(*e));
@@ -249,8 +250,10 @@ as_evaluate(struct ap_req *r, const struct ap_content *c, struct as_eval *e,
 	as_check_links(r, c, e);
 	if ((rc = as_check_memory(r, c, e)) != AP_OK)
 		return rc;
-	as_check_rules(r, c, e);
-	as_check_text(r, c, e);
+	if ((rc = as_counters_read(r, &k)) != AP_OK)
+		return rc;
+	as_check_rules(r, c, e, &k);
+	as_check_text(r, c, e, &k);
 	as_eval_finish(e);
 	if (flags & AS_EVAL_LOG)
 		return as_log_eval(r, c, e, as_eval_reasons(r, e, 8));
@@ -379,7 +382,7 @@ as_on_verdict(struct ap_req *r, void *state, void *data)
 		return rc == AP_EDB ? rc : AP_ERROR;
 	}
 	/* This process knows it at once; the others at their next check. */
-	as_store_refresh(r);
+	as_store_refresh(r, NULL);
 	return AP_OK;
 }
 

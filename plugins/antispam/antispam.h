@@ -95,6 +95,8 @@ struct as_eval {
 	int retry;
 };
 
+struct as_counters;
+
 /* ---- signals.c ---- */
 void as_eval_add(struct as_eval *e, double w, const char *text, int floor);
 /* The text of a number of seconds with one decimal, "1,2". */
@@ -112,7 +114,7 @@ int as_check_memory(struct ap_req *r, const struct ap_content *c,
     struct as_eval *e);
 /* The classifier on the fields of c. */
 void as_check_text(struct ap_req *r, const struct ap_content *c,
-    struct as_eval *e);
+    struct as_eval *e, const struct as_counters *k);
 /* Sums the weights into e->score and e->verdict. */
 void as_eval_finish(struct as_eval *e);
 /* The reasons that weighed most, "; "-separated, at most max of them. */
@@ -135,11 +137,19 @@ const char *as_text_key(struct ap_req *r, const char *text);
 const char *as_hash_of(struct ap_req *r, const char *s);
 
 /* ---- store.c ---- */
+
+/* The counters that say when the token counts or the rules changed, read
+ * in one query per submission. */
+struct as_counters {
+	long long tokens, epoch, rules;
+};
+int as_counters_read(struct ap_req *r, struct as_counters *k);
+
 int as_store_init(void);
 void as_store_fini(void);
 /* Brings the process's table up to date with the database (once per
- * change of the counters).  AP_OK or an error code. */
-int as_store_refresh(struct ap_req *r);
+ * change of the counters; k NULL: read them).  AP_OK or an error code. */
+int as_store_refresh(struct ap_req *r, const struct as_counters *k);
 /* Classifies the tokens; *trained is false while the table holds fewer
  * than min_learned messages of a class. */
 double as_store_classify(const struct as_toklist *l, struct as_clue *clues,
@@ -181,8 +191,9 @@ int as_rules_init(void);
 void as_rules_fini(void);
 /* Runs every rule on the fields (each capped at text_max); fills up to
  * max hits.  Updates the rules' counters in the database. */
-size_t as_rules_run(struct ap_req *r, const char *const *fields,
-    size_t nfields, struct as_rule_hit *hits, size_t max);
+size_t as_rules_run(struct ap_req *r, const struct as_counters *k,
+    const char *const *fields, size_t nfields, struct as_rule_hit *hits,
+    size_t max);
 /* NULL when body is a valid rule of kind ("words" or "pattern"), else
  * why not (translated, in the request's language). */
 const char *as_rule_invalid(struct ap_req *r, const char *kind,

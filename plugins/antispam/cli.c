@@ -263,7 +263,7 @@ cli_classify(struct ap_req *r, int argc, char **argv)
 		return 2;
 	}
 	t0 = cli_clock();
-	rc = as_store_refresh(r);
+	rc = as_store_refresh(r, NULL);
 	if (rc != AP_OK) {
 		cli_files_free(&files);
 		return cli_db_fail(r, rc);

@@ -207,16 +207,13 @@ rules_words(const char *body, struct rule *ru)
 
 /* Reads the rules again when their version changed. */
 static int
-rules_refresh(struct ap_req *r)
+rules_refresh(struct ap_req *r, long long version)
 {
-	long long version = ap->counter(r, AS_CTR_RULES);
 	struct ap_res *res;
 	struct rule *v, *old;
 	size_t n = 0, oldn;
 	int fresh;
 
-	if (version < 0)
-		return ap->db_error(r);
 	pthread_rwlock_rdlock(&rules.lock);
 	fresh = rules.loaded && rules.version == version;
 	pthread_rwlock_unlock(&rules.lock);
@@ -320,8 +317,9 @@ rules_count(struct ap_req *r, long long id, int limit)
 }
 
 size_t
-as_rules_run(struct ap_req *r, const char *const *fields, size_t nfields,
-    struct as_rule_hit *hits, size_t max)
+as_rules_run(struct ap_req *r, const struct as_counters *ctr,
+    const char *const *fields, size_t nfields, struct as_rule_hit *hits,
+    size_t max)
 {
 	struct rules_tls *tls;
 	char **folded;
@@ -332,7 +330,7 @@ as_rules_run(struct ap_req *r, const char *const *fields, size_t nfields,
 	} seen[64];
 	size_t nseen = 0;
 
-	if (max == 0 || rules_refresh(r) != AP_OK)
+	if (max == 0 || rules_refresh(r, ctr->rules) != AP_OK)
 		return 0;
 	tls = rules_tls();
 	folded = ap->alloc(r, (nfields + 1) * sizeof(*folded));

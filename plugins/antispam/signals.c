@@ -426,14 +426,21 @@ as_check_memory(struct ap_req *r, const struct ap_content *c,
 		if (as_link_domains(r, &only, one, 1) == 1)
 			site = one[0];
 	}
+	/* One round trip: the memory's rows, then a row of flood counts
+	 * (the same address or email on several pages in the window). */
 	res = ap->query(r, "SELECT kind, v, spam, ham FROM antispam_known WHERE "
 	    "(kind = 'ip' AND v = ?) OR (kind = 'email' AND v = ?) OR "
 	    "(kind = 'text' AND v = ?) OR (kind = 'domain' AND v IN "
-	    "(?, ?, ?, ?, ?, ?, ?, ?))",
+	    "(?, ?, ?, ?, ?, ?, ?, ?)) "
+	    "UNION ALL SELECT 'flood', '', COUNT(*), COUNT(DISTINCT page) + "
+	    "(COALESCE(SUM(page = ?), 0) = 0) FROM antispam_log WHERE at > ? "
+	    "AND ((ip = ? AND ip <> '') OR (email = ? AND email <> ''))",
 	    AP_ARGS(AP_TEXT(ip), AP_TEXT(email), AP_TEXT(text),
 	    AP_TEXT(dom[0]), AP_TEXT(dom[1]), AP_TEXT(dom[2]), AP_TEXT(dom[3]),
 	    AP_TEXT(dom[4]), AP_TEXT(dom[5]), AP_TEXT(dom[6]),
-	    AP_TEXT(dom[7])));
+	    AP_TEXT(dom[7]), AP_TEXT(c->page ? c->page : ""),
+	    AP_INT(ap->now(r) - as_cf.flood_window), AP_TEXT(ip),
+	    AP_TEXT(email)));
 	if (res == NULL)
 		return ap->db_error(r);
 	(void)nd;
@@ -441,55 +448,42 @@ as_check_memory(struct ap_req *r, const struct ap_content *c,
 		const char *kind = ap->cell(res, i, 0), *v = ap->cell(res, i, 1);
 		long long s = ap->cell_int(res, i, 2), h = ap->cell_int(res, i, 3);
 
+		if (strcmp(kind, "flood") == 0) {
+			/* s: earlier submissions; h: pages with this one */
+			if (s + 1 > as_cf.flood_max && h >= 2 && (*ip || *email))
+				as_eval_add(e, AS_W_FLOOD, ap->printf(r,
+				    ap->tr(NULL, "%lld envois en %s depuis la "
+				    "même adresse, sur %lld pages"), s + 1,
+				    sig_duration(r, as_cf.flood_window), h),
+				    AP_UNSURE);
+			continue;
+		}
 		if (*v == '\0')
 			continue;
 		if (strcmp(kind, "email") == 0 && s == 0 && h > 0) {
-			as_eval_add(e, AS_W_GOOD_EMAIL, ap->tr(NULL, "adresse e-mail déjà "
-			    "approuvée par un modérateur"), 0);
+			as_eval_add(e, AS_W_GOOD_EMAIL, ap->tr(NULL, "adresse e-mail "
+			    "déjà approuvée par un modérateur"), 0);
 			continue;
 		}
 		if (s <= h)
 			continue;
 		if (strcmp(kind, "ip") == 0)
-			as_eval_add(e, AS_W_KNOWN_IP, ap->tr(NULL, "adresse IP déjà vue dans "
-			    "des indésirables"), 0);
-		else if (strcmp(kind, "email") == 0)
-			as_eval_add(e, AS_W_KNOWN_EMAIL, ap->tr(NULL, "adresse e-mail déjà "
+			as_eval_add(e, AS_W_KNOWN_IP, ap->tr(NULL, "adresse IP déjà "
 			    "vue dans des indésirables"), 0);
+		else if (strcmp(kind, "email") == 0)
+			as_eval_add(e, AS_W_KNOWN_EMAIL, ap->tr(NULL, "adresse e-mail "
+			    "déjà vue dans des indésirables"), 0);
 		else if (strcmp(kind, "text") == 0)
-			as_eval_add(e, AS_W_KNOWN_TEXT, ap->tr(NULL, "texte identique à un "
-			    "indésirable"), AP_SPAM);
+			as_eval_add(e, AS_W_KNOWN_TEXT, ap->tr(NULL, "texte "
+			    "identique à un indésirable"), AP_SPAM);
 		else if (site != NULL && strcmp(v, site) == 0)
 			as_eval_add(e, AS_W_KNOWN_DOMAIN, ap->printf(r,
-			    ap->tr(NULL, "site web sur un domaine déjà vu dans des "
-			    "indésirables : %s"), v), 0);
+			    ap->tr(NULL, "site web sur un domaine déjà vu dans "
+			    "des indésirables : %s"), v), 0);
 		else
 			as_eval_add(e, AS_W_KNOWN_DOMAIN, ap->printf(r,
 			    ap->tr(NULL, "lien vers un domaine déjà vu dans des "
 			    "indésirables : %s"), v), 0);
-	}
-	if (*ip == '\0' && *email == '\0')
-		return AP_OK;
-	/* Floods: the same address, or the same email, on several pages
-	 * within the window. */
-	res = ap->query(r, "SELECT COUNT(*), COUNT(DISTINCT page), "
-	    "SUM(page = ?) FROM antispam_log WHERE at > ? AND ((ip = ? AND "
-	    "ip <> '') OR (email = ? AND email <> ''))",
-	    AP_ARGS(AP_TEXT(c->page ? c->page : ""),
-	    AP_INT(ap->now(r) - as_cf.flood_window), AP_TEXT(ip),
-	    AP_TEXT(email)));
-	if (res == NULL)
-		return ap->db_error(r);
-	if (ap->rows(res) > 0) {
-		long long sent = ap->cell_int(res, 0, 0) + 1;
-		long long pages = ap->cell_int(res, 0, 1) +
-		    (ap->cell_int(res, 0, 2) == 0);
-
-		if (sent > as_cf.flood_max && pages >= 2)
-			as_eval_add(e, AS_W_FLOOD, ap->printf(r,
-			    ap->tr(NULL, "%lld envois en %s depuis la même adresse, sur "
-			    "%lld pages"), sent, sig_duration(r,
-			    as_cf.flood_window), pages), AP_UNSURE);
 	}
 	return AP_OK;
 }
@@ -526,7 +520,7 @@ sig_token_shown(const char *t)
 
 void
 as_check_text(struct ap_req *r, const struct ap_content *c,
-    struct as_eval *e)
+    struct as_eval *e, const struct as_counters *k)
 {
 	struct as_clue clues[SIG_CLUES];
 	size_t nclues = SIG_CLUES;
@@ -537,7 +531,7 @@ as_check_text(struct ap_req *r, const struct ap_content *c,
 	double s, w;
 
 	e->bayes = -1;
-	if (as_store_refresh(r) != AP_OK) {
+	if (as_store_refresh(r, k) != AP_OK) {
 		ap->log(AP_LOG_WARN, "antispam: token table not read; the text "
 		    "is not classified");
 		return;

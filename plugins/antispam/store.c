@@ -101,22 +101,44 @@ store_load_all(struct ap_req *r, struct as_table *nt)
 }
 
 int
-as_store_refresh(struct ap_req *r)
+as_counters_read(struct ap_req *r, struct as_counters *k)
 {
-	struct ap_res *res;
-	long long seq = -1, epoch = -1;
-	int fresh, rc = AP_OK;
+	struct ap_res *res = ap->query(r, "SELECT name, value FROM ap_counters "
+	    "WHERE name IN (?, ?, ?)", AP_ARGS(AP_TEXT(AS_CTR_TOKENS),
+	    AP_TEXT(AS_CTR_EPOCH), AP_TEXT(AS_CTR_RULES)));
 
-	res = ap->query(r, "SELECT name, value FROM ap_counters WHERE name "
-	    "IN (?, ?)", AP_ARGS(AP_TEXT(AS_CTR_TOKENS), AP_TEXT(AS_CTR_EPOCH)));
+	k->tokens = k->epoch = k->rules = 0;
 	if (res == NULL)
 		return ap->db_error(r);
 	for (size_t i = 0; i < ap->rows(res); i++) {
-		if (strcmp(ap->cell(res, i, 0), AS_CTR_TOKENS) == 0)
-			seq = ap->cell_int(res, i, 1);
+		const char *n = ap->cell(res, i, 0);
+		long long v = ap->cell_int(res, i, 1);
+
+		if (strcmp(n, AS_CTR_TOKENS) == 0)
+			k->tokens = v;
+		else if (strcmp(n, AS_CTR_EPOCH) == 0)
+			k->epoch = v;
 		else
-			epoch = ap->cell_int(res, i, 1);
+			k->rules = v;
 	}
+	return AP_OK;
+}
+
+int
+as_store_refresh(struct ap_req *r, const struct as_counters *k)
+{
+	struct as_counters mine;
+	struct ap_res *res;
+	long long seq, epoch;
+	int fresh, rc = AP_OK;
+
+	if (k == NULL) {
+		if ((rc = as_counters_read(r, &mine)) != AP_OK)
+			return rc;
+		k = &mine;
+	}
+	seq = k->tokens;
+	epoch = k->epoch;
 	pthread_rwlock_rdlock(&store.lock);
 	fresh = store.loaded && store.epoch == epoch && store.seq >= seq;
 	pthread_rwlock_unlock(&store.lock);

@@ -161,7 +161,7 @@ def strip_mail_clues(text):
         if _ATTRIB.search(s) and len(s) < 160:
             continue
         out.append(line.rstrip())
-    text = '\n'.join(out)
+    text = '\n'.join(out).replace('\x00', '')
     text = re.sub(r'[ \t\u00a0]+', ' ', text)
     text = re.sub(r'\n[ \n]*\n', '\n\n', text)
     return text.strip()

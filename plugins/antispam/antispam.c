@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "antispam.h"
 
@@ -24,7 +25,7 @@ static const struct ap_setting as_settings[] = {
 	    "(0: off)" },
 	{ "max_age", AP_SET_DURATION, "24h", 60, 30 * 86400,
 	    "a form older than this is sent back to the visitor, text kept" },
-	{ "spam_threshold", AP_SET_STRING, "0.96", 0, 0,
+	{ "spam_threshold", AP_SET_STRING, "0.962", 0, 0,
 	    "score (0 to 1) from which the verdict is spam" },
 	{ "unsure_threshold", AP_SET_STRING, "0.4", 0, 0,
 	    "score from which the verdict is unsure (held for moderation)" },
@@ -227,13 +228,13 @@ as_log_eval(struct ap_req *r, const struct ap_content *c,
 	memcpy(excerpt, t, n);
 	excerpt[n] = '\0';
 	return ap->exec(r, "INSERT INTO antispam_log (at, kind, page, ip, email, "
-	    "author, excerpt, verdict, score, reasons) VALUES "
-	    "(?, ?, LEFT(?, 255), ?, ?, LEFT(?, 100), ?, ?, ?, LEFT(?, 1000))",
+	    "author, excerpt, verdict, score, reasons, cost_us) VALUES "
+	    "(?, ?, LEFT(?, 255), ?, ?, LEFT(?, 100), ?, ?, ?, LEFT(?, 1000), ?)",
 	    AP_ARGS(AP_INT(ap->now(r)), AP_TEXT(c->kind ? c->kind : ""),
 	    AP_TEXT(c->page ? c->page : ""), AP_TEXT(as_hash_of(r, c->ip)),
 	    AP_TEXT(as_hash_of(r, c->email)), AP_TEXT(c->author ? c->author :
 	    ""), AP_TEXT(excerpt), AP_INT(e->verdict), AP_DOUBLE(e->score),
-	    AP_TEXT(reasons)));
+	    AP_TEXT(reasons), AP_INT(e->cost_us)));
 }
 
 int
@@ -241,20 +242,24 @@ as_evaluate(struct ap_req *r, const struct ap_content *c, struct as_eval *e,
     unsigned flags)
 {
 	struct as_counters k;
+	struct timespec t0, t1;
 	int rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(e, 0, sizeof(*e));
 	if ((flags & AS_EVAL_FORM) && !ap->is_cli(r) &&
 	    (rc = as_check_form(r, c, e)) != AP_OK)
 		return rc;
 	as_check_links(r, c, e);
-	if ((rc = as_check_memory(r, c, e)) != AP_OK)
-		return rc;
-	if ((rc = as_counters_read(r, &k)) != AP_OK)
+	if ((rc = as_check_memory(r, c, e, &k)) != AP_OK)
 		return rc;
 	as_check_rules(r, c, e, &k);
 	as_check_text(r, c, e, &k);
 	as_eval_finish(e);
+	/* What judging cost, up to the line that records it. */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	e->cost_us = (long)((t1.tv_sec - t0.tv_sec) * 1000000L +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000);
 	if (flags & AS_EVAL_LOG)
 		return as_log_eval(r, c, e, as_eval_reasons(r, e, 8));
 	return AP_OK;

@@ -93,6 +93,7 @@ struct as_eval {
 	double score;
 	enum ap_verdict verdict;
 	int retry;
+	long cost_us;               /* time spent judging */
 };
 
 struct as_counters;
@@ -109,9 +110,10 @@ int as_check_form(struct ap_req *r, const struct ap_content *c,
 /* Links in the text, the author's name and website. */
 void as_check_links(struct ap_req *r, const struct ap_content *c,
     struct as_eval *e);
-/* The memory of decisions and floods across pages; AP_OK or AP_EDB. */
+/* The memory of decisions and floods across pages, and the counters (in
+ * the same query); AP_OK or AP_EDB. */
 int as_check_memory(struct ap_req *r, const struct ap_content *c,
-    struct as_eval *e);
+    struct as_eval *e, struct as_counters *k);
 /* The classifier on the fields of c. */
 void as_check_text(struct ap_req *r, const struct ap_content *c,
     struct as_eval *e, const struct as_counters *k);

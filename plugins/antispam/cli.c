@@ -359,6 +359,14 @@ cli_check(struct ap_req *r, int argc, char **argv)
 }
 
 static int
+cli_long_cmp(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
 cli_stats(struct ap_req *r)
 {
 	long long ns = 0, nh = 0, nt = 0;
@@ -396,6 +404,19 @@ cli_stats(struct ap_req *r)
 	ap->out(r, "examined: %lld (ham %lld, unsure %lld, spam %lld)\n",
 	    ap->cell_int(res, 0, 0), ap->cell_int(res, 0, 1),
 	    ap->cell_int(res, 0, 2), ap->cell_int(res, 0, 3));
+	res = ap->query(r, "SELECT cost_us FROM antispam_log ORDER BY id DESC "
+	    "LIMIT 1000", AP_NOARGS);
+	if (res != NULL && ap->rows(res) > 0) {
+		size_t n = ap->rows(res);
+		long *v = ap->alloc(r, n * sizeof(*v));
+
+		for (size_t i = 0; i < n; i++)
+			v[i] = (long)ap->cell_int(res, i, 0);
+		qsort(v, n, sizeof(*v), cli_long_cmp);
+		ap->out(r, "judging: median %.2f ms, 90th percentile %.2f ms "
+		    "(last %zu submissions)\n", v[n / 2] / 1000.0,
+		    v[n * 9 / 10] / 1000.0, n);
+	}
 	return 0;
 }
 

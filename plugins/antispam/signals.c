@@ -411,7 +411,7 @@ as_text_key(struct ap_req *r, const char *text)
 
 int
 as_check_memory(struct ap_req *r, const struct ap_content *c,
-    struct as_eval *e)
+    struct as_eval *e, struct as_counters *k)
 {
 	const char *dom[SIG_DOMAINS] = { 0 }, *site = NULL;
 	const char *ip = as_hash_of(r, c->ip), *email = as_hash_of(r, c->email);
@@ -426,27 +426,43 @@ as_check_memory(struct ap_req *r, const struct ap_content *c,
 		if (as_link_domains(r, &only, one, 1) == 1)
 			site = one[0];
 	}
-	/* One round trip: the memory's rows, then a row of flood counts
-	 * (the same address or email on several pages in the window). */
+	/* One round trip: the memory's rows, a row of flood counts (the
+	 * same address or email on several pages in the window), and the
+	 * counters that say whether the token counts or the rules
+	 * changed. */
 	res = ap->query(r, "SELECT kind, v, spam, ham FROM antispam_known WHERE "
 	    "(kind = 'ip' AND v = ?) OR (kind = 'email' AND v = ?) OR "
 	    "(kind = 'text' AND v = ?) OR (kind = 'domain' AND v IN "
 	    "(?, ?, ?, ?, ?, ?, ?, ?)) "
 	    "UNION ALL SELECT 'flood', '', COUNT(*), COUNT(DISTINCT page) + "
 	    "(COALESCE(SUM(page = ?), 0) = 0) FROM antispam_log WHERE at > ? "
-	    "AND ((ip = ? AND ip <> '') OR (email = ? AND email <> ''))",
+	    "AND ((ip = ? AND ip <> '') OR (email = ? AND email <> '')) "
+	    "UNION ALL SELECT 'counter', name, value, 0 FROM ap_counters "
+	    "WHERE name IN (?, ?, ?)",
 	    AP_ARGS(AP_TEXT(ip), AP_TEXT(email), AP_TEXT(text),
 	    AP_TEXT(dom[0]), AP_TEXT(dom[1]), AP_TEXT(dom[2]), AP_TEXT(dom[3]),
 	    AP_TEXT(dom[4]), AP_TEXT(dom[5]), AP_TEXT(dom[6]),
 	    AP_TEXT(dom[7]), AP_TEXT(c->page ? c->page : ""),
 	    AP_INT(ap->now(r) - as_cf.flood_window), AP_TEXT(ip),
-	    AP_TEXT(email)));
+	    AP_TEXT(email), AP_TEXT(AS_CTR_TOKENS), AP_TEXT(AS_CTR_EPOCH),
+	    AP_TEXT(AS_CTR_RULES)));
 	if (res == NULL)
 		return ap->db_error(r);
 	(void)nd;
+	k->tokens = k->epoch = k->rules = 0;
 	for (size_t i = 0; i < ap->rows(res); i++) {
 		const char *kind = ap->cell(res, i, 0), *v = ap->cell(res, i, 1);
 		long long s = ap->cell_int(res, i, 2), h = ap->cell_int(res, i, 3);
+
+		if (strcmp(kind, "counter") == 0) {
+			if (strcmp(v, AS_CTR_TOKENS) == 0)
+				k->tokens = s;
+			else if (strcmp(v, AS_CTR_EPOCH) == 0)
+				k->epoch = s;
+			else if (strcmp(v, AS_CTR_RULES) == 0)
+				k->rules = s;
+			continue;
+		}
 
 		if (strcmp(kind, "flood") == 0) {
 			/* s: earlier submissions; h: pages with this one */

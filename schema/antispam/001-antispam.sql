@@ -65,6 +65,7 @@ CREATE TABLE IF NOT EXISTS antispam_log (
 	verdict TINYINT NOT NULL,
 	score DOUBLE NOT NULL,
 	reasons VARCHAR(1000) NOT NULL,
+	cost_us INT NOT NULL DEFAULT 0,   -- time spent judging
 	KEY antispam_log_ip (ip, at),
 	KEY antispam_log_email (email, at),
 	KEY antispam_log_at (at)

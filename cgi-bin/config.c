@@ -451,6 +451,14 @@ ap_conf_num(const struct ap_conf *c, const char *section, const char *key)
 	return d ? d->num : 0;
 }
 
+int
+ap_conf_line(const struct ap_conf *c, const char *section, const char *key)
+{
+	const struct ap_conf_decl *d = conf_find(c, section, key);
+
+	return d ? d->line : 0;
+}
+
 const char *
 ap_conf_raw_get(const struct ap_conf *c, const char *section, const char *key)
 {

@@ -165,6 +165,9 @@ const char *ap_conf_get(const struct ap_conf *c, const char *section,
     const char *key);
 long long ap_conf_num(const struct ap_conf *c, const char *section,
     const char *key);
+/* The line that set a key, 0 when it has its default. */
+int ap_conf_line(const struct ap_conf *c, const char *section,
+    const char *key);
 /* A raw value before validation (to find the plugin folder early). */
 const char *ap_conf_raw_get(const struct ap_conf *c, const char *section,
     const char *key);
@@ -412,12 +415,16 @@ const char *const *ap_plugins_failed_names(void);
 
 /* migrate.c */
 int ap_migrate(struct ap_req *r, bool dry_run);
+char *ap_sql_next(char **sql);   /* the statements of a migration file */
 
 /* mail.c */
 int ap_mail_queue(struct ap_req *r, const char *to, const char *subject,
     const char *body, const char *unsub);
 int ap_mail_run(struct ap_req *r, bool all);   /* sends what is due */
 bool ap_mail_header_ok(const char *v);
+bool ap_mail_build(struct ap_buf *m, const char *from, const char *to,
+    const char *subject, const char *body, const char *unsub, time_t now,
+    const char *id);
 
 /* core_routes.c */
 int ap_core_routes(void);

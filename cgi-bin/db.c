@@ -7,7 +7,9 @@
  * use, at most once a second while the server stays away (requests get
  * 503 meanwhile).  A statement is retried on a new connection only when it
  * cannot have written anything: a read outside a transaction, or a
- * statement that failed before it was sent.
+ * statement that failed before it was sent.  A transaction whose
+ * connection is lost fails as a whole: its later statements and its
+ * commit answer AP_EDB, until the caller rolls it back or begins anew.
  */
 #include "config.h"
 
@@ -39,6 +41,9 @@ struct ap_db {
 	time_t last_try, last_used;
 	time_t last_ok;          /* a statement succeeded then */
 	bool in_tx;
+	bool tx_lost;            /* the connection went away in a transaction:
+	                            its statements are gone, nothing runs until
+	                            the caller ends it */
 	struct db_stmt cache[DB_STMT_CACHE];
 	size_t ncache;
 };
@@ -77,6 +82,8 @@ db_drop(struct ap_db *db)
 		mysql_close(db->my);
 	db->my = NULL;
 	db->up = false;
+	if (db->in_tx)
+		db->tx_lost = true;
 	db->in_tx = false;
 }
 
@@ -364,6 +371,8 @@ db_run(struct ap_req *r, const char *sql, const struct ap_val *args,
 	bool read = db_is_read(sql);
 
 	r->db_err = AP_OK;
+	if (db->tx_lost)
+		return r->db_err = AP_EDB;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		MYSQL_BIND *b = NULL;
 		MYSQL_STMT *st;
@@ -426,16 +435,24 @@ db_run(struct ap_req *r, const char *sql, const struct ap_val *args,
 
 			mysql_free_result(meta);
 			if (frc != 0) {
+				char why[256];
+
 				err = mysql_stmt_errno(st);
+				snprintf(why, sizeof(why), "%s",
+				    mysql_stmt_error(st));
 				mysql_stmt_free_result(st);
 				if (db_lost(err)) {
+					bool tx = db->in_tx;
+
+					ap_log(AP_LOG_WARN, "core: database "
+					    "connection lost (%s)", why);
 					db_drop(db);
-					if (!db->in_tx && attempt == 0)
+					if (read && !tx)
 						continue;
 					return r->db_err = AP_EDB;
 				}
 				ap_log(AP_LOG_ERR, "core: database: fetch: %s",
-				    mysql_stmt_error(st));
+				    why);
 				return r->db_err = AP_ERROR;
 			}
 		} else if (res != NULL) {
@@ -524,6 +541,7 @@ ap_db_begin(struct ap_req *r)
 
 	if (db->in_tx)
 		return AP_OK;
+	db->tx_lost = false;
 	if (ap_db_ready(r) != AP_OK)
 		return AP_EDB;
 	if (mysql_query(db->my, "START TRANSACTION") != 0) {
@@ -547,6 +565,11 @@ ap_db_commit(struct ap_req *r)
 {
 	struct ap_db *db = r->w->db;
 
+	if (db->tx_lost) {
+		/* The server rolled it back when the connection went. */
+		db->tx_lost = false;
+		return r->db_err = AP_EDB;
+	}
 	if (!db->in_tx)
 		return AP_OK;
 	db->in_tx = false;
@@ -569,6 +592,7 @@ ap_db_rollback(struct ap_req *r)
 {
 	struct ap_db *db = r->w->db;
 
+	db->tx_lost = false;
 	if (!db->in_tx)
 		return AP_OK;
 	db->in_tx = false;
@@ -585,6 +609,8 @@ ap_db_rollback(struct ap_req *r)
 void
 ap_db_end_request(struct ap_req *r)
 {
+	if (r->w->db != NULL)
+		r->w->db->tx_lost = false;
 	if (r->w->db != NULL && r->w->db->in_tx) {
 		ap_log(AP_LOG_WARN, "core: a transaction was left open on %s; "
 		    "rolled back", r->path);

@@ -316,12 +316,15 @@ host_visitor(struct ap_req *r)
 	return v;
 }
 
+/* A form's token: FORM|VISITOR|USER|NONCE, signed.  The nonce makes two
+ * forms shown in the same second (a form sent back with its errors)
+ * differ: one being spent leaves the other good. */
 static void
 host_csrf_field(struct ap_req *r, const char *form)
 {
 	const char *tok = ap_token_sign(r->a, "csrf", ap_arena_printf(r->a,
-	    "%s|%s|%lld", form ? form : "", host_visitor(r),
-	    r->has_user ? r->user.id : 0LL), r->now);
+	    "%s|%s|%lld|%s", form ? form : "", host_visitor(r),
+	    r->has_user ? r->user.id : 0LL, ap_token_random(r->a, 6)), r->now);
 
 	ap_x_empty(r, "input", "type", "hidden", "name", "_csrf", "value", tok,
 	    NULL);
@@ -336,7 +339,7 @@ host_csrf_check(struct ap_req *r, const char *form)
 {
 	const char *tok = ap_kv_get(&r->form, "_csrf"), *payload = NULL;
 	const char *cookie = ap_kv_get(&r->cookies, "ap_v");
-	char *f, *v, *u;
+	char *f, *v, *u, *end;
 	long age;
 	int rc;
 
@@ -356,7 +359,8 @@ host_csrf_check(struct ap_req *r, const char *form)
 	*u++ = '\0';
 	if (form != NULL && strcmp(f, form) != 0)
 		return AP_EINVAL;
-	if (strtoll(u, NULL, 10) != (r->has_user ? r->user.id : 0LL))
+	if (strtoll(u, &end, 10) != (r->has_user ? r->user.id : 0LL) ||
+	    end == u || (*end != '\0' && *end != '|'))
 		return AP_EINVAL;
 	if (cookie != NULL ? !ap_token_equal(cookie, v) : r->has_user)
 		return AP_EINVAL;

@@ -52,19 +52,25 @@ mail_address_ok(const char *a)
 	return true;
 }
 
-/* RFC 2047: a subject with non-ASCII characters travels as
- * =?UTF-8?B?...?= words, cut at character boundaries. */
-static void
-mail_encode_subject(struct ap_buf *b, const char *s)
+static bool
+mail_ascii(const char *s, size_t n)
 {
-	bool ascii = true;
-	size_t n = strlen(s), i = 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	return true;
+}
 
-	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p >= 0x80)
-			ascii = false;
-	if (ascii) {
-		ap_buf_adds(b, s);
+/* RFC 2047: text with non-ASCII characters travels as =?UTF-8?B?...?=
+ * words of at most 75 characters, cut at character boundaries, folded
+ * onto lines of their own. */
+static void
+mail_encode_words(struct ap_buf *b, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (mail_ascii(s, n)) {
+		ap_buf_add(b, s, n);
 		return;
 	}
 	while (i < n) {
@@ -80,6 +86,97 @@ mail_encode_subject(struct ap_buf *b, const char *s)
 	}
 }
 
+/* From: "Name <address>" (or an address): a name in UTF-8 is encoded, a
+ * name with the characters that mean something in an address is
+ * quoted. */
+static void
+mail_encode_from(struct ap_buf *b, const char *from)
+{
+	const char *lt = strrchr(from, '<');
+	size_t nl;
+
+	if (lt == NULL || from[strlen(from) - 1] != '>') {
+		ap_buf_adds(b, from);
+		return;
+	}
+	nl = (size_t)(lt - from);
+	while (nl > 0 && from[nl - 1] == ' ')
+		nl--;
+	if (nl >= 2 && from[0] == '"' && from[nl - 1] == '"') {
+		from++;
+		nl -= 2;
+	}
+	if (nl == 0) {
+		ap_buf_adds(b, lt);
+		return;
+	}
+	if (!mail_ascii(from, nl)) {
+		mail_encode_words(b, from, nl);
+	} else if (strcspn(from, "()<>[]:;@\\,.\"") < nl) {
+		ap_buf_add(b, "\"", 1);
+		for (size_t i = 0; i < nl; i++) {
+			if (from[i] == '"' || from[i] == '\\')
+				ap_buf_add(b, "\\", 1);
+			ap_buf_add(b, from + i, 1);
+		}
+		ap_buf_add(b, "\"", 1);
+	} else {
+		ap_buf_add(b, from, nl);
+	}
+	ap_buf_adds(b, " ");
+	ap_buf_adds(b, lt);
+}
+
+/* Writes a whole message into m: the headers (every value checked, the
+ * ones in UTF-8 encoded) and the body with CRLF line ends.  false, with
+ * nothing written, when a value could break the header or an address is
+ * not one. */
+bool
+ap_mail_build(struct ap_buf *m, const char *from, const char *to,
+    const char *subject, const char *body, const char *unsub, time_t now,
+    const char *id)
+{
+	char date[64];
+	struct tm tm;
+
+	if (!ap_mail_header_ok(from) || !mail_address_ok(to) ||
+	    !ap_mail_header_ok(subject) || !ap_mail_header_ok(id) ||
+	    (unsub != NULL && !ap_mail_header_ok(unsub)) || body == NULL)
+		return false;
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	ap_buf_adds(m, "From: ");
+	mail_encode_from(m, from);
+	ap_buf_printf(m, "\r\nTo: %s\r\nSubject: ", to);
+	mail_encode_words(m, subject, strlen(subject));
+	ap_buf_printf(m, "\r\nDate: %s\r\nMessage-ID: <%s@%s>\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: text/plain; charset=UTF-8\r\n"
+	    "Content-Transfer-Encoding: 8bit\r\n"
+	    "Auto-Submitted: auto-generated\r\n", date, id, "aparte.invalid");
+	if (unsub != NULL)
+		ap_buf_printf(m, "List-Unsubscribe: <%s>\r\n"
+		    "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
+		    unsub);
+	ap_buf_adds(m, "\r\n");
+	/* The body: a bare LF or a bare CR becomes CRLF, as the format
+	 * wants. */
+	for (const char *p = body; *p; p++) {
+		if (*p == '\r') {
+			ap_buf_adds(m, "\r\n");
+			if (p[1] == '\n')
+				p++;
+		} else if (*p == '\n') {
+			ap_buf_adds(m, "\r\n");
+		} else {
+			ap_buf_add(m, p, 1);
+		}
+	}
+	if (m->len == 0 || m->p[m->len - 1] != '\n')
+		ap_buf_adds(m, "\r\n");
+	return true;
+}
+
 /* Stores a message for `to`.  The subject and the body are the caller's
  * text (UTF-8); everything else is written here.  AP_EINVAL when a value
  * could break the header. */
@@ -88,41 +185,15 @@ ap_mail_queue(struct ap_req *r, const char *to, const char *subject,
     const char *body, const char *unsub)
 {
 	struct ap_buf m = { 0 };
-	char date[64], id[48];
-	struct tm tm;
 	int rc;
 
-	if (!mail_address_ok(to) || !ap_mail_header_ok(subject) ||
-	    (unsub != NULL && !ap_mail_header_ok(unsub))) {
+	if (!ap_mail_build(&m, ap_conf_get(&ap_core.conf, "mail", "from"), to,
+	    subject, body, unsub, r->now, ap_token_random(r->a, 12))) {
+		ap_buf_free(&m);
 		ap_log(AP_LOG_ERR, "core: mail refused: a header value is not "
 		    "valid");
 		return AP_EINVAL;
 	}
-	gmtime_r(&r->now, &tm);
-	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	randombytes_buf(id, 12);
-	ap_buf_printf(&m, "From: %s\r\nTo: %s\r\nSubject: ",
-	    ap_conf_get(&ap_core.conf, "mail", "from"), to);
-	mail_encode_subject(&m, subject);
-	ap_buf_printf(&m, "\r\nDate: %s\r\nMessage-ID: <%s@%s>\r\n"
-	    "MIME-Version: 1.0\r\n"
-	    "Content-Type: text/plain; charset=UTF-8\r\n"
-	    "Content-Transfer-Encoding: 8bit\r\n"
-	    "Auto-Submitted: auto-generated\r\n", date,
-	    ap_token_random(r->a, 12), "aparte.invalid");
-	if (unsub != NULL)
-		ap_buf_printf(&m, "List-Unsubscribe: <%s>\r\n"
-		    "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
-		    unsub);
-	ap_buf_adds(&m, "\r\n");
-	/* The body: bare LF become CRLF, as the format wants. */
-	for (const char *p = body; *p; p++) {
-		if (*p == '\n' && (p == body || p[-1] != '\r'))
-			ap_buf_add(&m, "\r", 1);
-		ap_buf_add(&m, p, 1);
-	}
-	if (m.len == 0 || m.p[m.len - 1] != '\n')
-		ap_buf_adds(&m, "\r\n");
 	if (m.failed) {
 		ap_buf_free(&m);
 		return AP_ERROR;
@@ -146,7 +217,7 @@ mail_spawn(const char *msg, size_t len, char *why, size_t whylen)
 	long timeout = (long)ap_conf_num(&ap_core.conf, "mail", "timeout");
 	char *copy = strdup(cmd), *argv[32], *save = NULL;
 	posix_spawn_file_actions_t fa;
-	int in[2], status = 0, argc = 0;
+	int in[2], status = 0, argc = 0, rc;
 	size_t off = 0;
 	pid_t pid;
 	struct timespec start, now;
@@ -170,9 +241,9 @@ mail_spawn(const char *msg, size_t len, char *why, size_t whylen)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
+	if ((rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ)) != 0) {
 		snprintf(why, whylen, "cannot run %s: %s", argv[0],
-		    strerror(errno));
+		    strerror(rc));   /* posix_spawn returns the error */
 		posix_spawn_file_actions_destroy(&fa);
 		close(in[0]);
 		close(in[1]);
@@ -219,17 +290,19 @@ mail_spawn(const char *msg, size_t len, char *why, size_t whylen)
 		}
 		usleep(2000);
 	}
-	free(copy);
-	if (off < len) {
-		snprintf(why, whylen, "%s did not read the message", argv[0]);
-		return -1;
-	}
+	/* A command that failed says more by its status than by the part
+	 * of the message it left unread. */
+	rc = 0;
 	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		snprintf(why, whylen, "%s exited with status %d", argv[0],
 		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		return -1;
+		rc = -1;
+	} else if (off < len) {
+		snprintf(why, whylen, "%s did not read the message", argv[0]);
+		rc = -1;
 	}
-	return 0;
+	free(copy);   /* argv points into it */
+	return rc;
 }
 
 /* Sends the messages that are due (all that are unsent when `all`).

@@ -59,52 +59,56 @@ mig_read(const char *path)
 	return buf;
 }
 
-/* Splits sql at the semicolons that end statements (not those in quotes
- * or comments) and runs each one. */
-static int
-mig_run_file(struct ap_req *r, char *sql, const char *path)
+/* Cuts the next statement off *sql: up to a semicolon that is not in a
+ * quoted string or identifier ('...', "...", `...`) or a comment.
+ * Comments ("-- ", "#" to the end of the line, slash-star to star-slash)
+ * are blanked, so that a file ending with one makes no empty statement;
+ * MariaDB's executable comments (slash-star-bang, slash-star-M-bang) are
+ * kept as they are.  Returns the statement without its edge spaces,
+ * or NULL when only spaces and comments are left.  Changes the string. */
+char *
+ap_sql_next(char **sql)
 {
-	char *start = sql, *p = sql;
-	char quote = 0;
+	char *p = *sql, *start = *sql, quote = 0;
 
+	if (p == NULL)
+		return NULL;
 	for (;; p++) {
 		if (*p == '\0' || (*p == ';' && quote == 0)) {
-			char end = *p;
-			char *s = start;
+			char *e = p;
 
+			*sql = *p ? p + 1 : NULL;
 			*p = '\0';
-			while (isspace((unsigned char)*s))
-				s++;
-			if (*s) {
-				int rc = ap_db_exec_raw(r, s);
-
-				if (rc != AP_OK) {
-					fprintf(stderr, "%s: statement failed: "
-					    "%.200s\n", path, s);
-					return rc;
-				}
-			}
-			if (end == '\0')
-				return AP_OK;
-			start = p + 1;
+			while (isspace((unsigned char)*start))
+				start++;
+			while (e > start && isspace((unsigned char)e[-1]))
+				*--e = '\0';
+			if (*start)
+				return start;
+			if (*sql == NULL)
+				return NULL;
+			start = p = *sql;
+			p--;
 			continue;
 		}
 		if (quote) {
-			if (*p == '\\' && p[1])
+			if (*p == '\\' && quote != '`' && p[1])
 				p++;
 			else if (*p == quote)
-				quote = 0;
+				quote = 0;   /* a doubled quote reopens at once */
 			continue;
 		}
 		if (*p == '\'' || *p == '"' || *p == '`') {
 			quote = *p;
-		} else if (*p == '-' && p[1] == '-' &&
-		    (p[2] == ' ' || p[2] == '\t' || p[2] == '\n')) {
+		} else if ((*p == '-' && p[1] == '-' && (p[2] == '\0' ||
+		    isspace((unsigned char)p[2]))) || *p == '#') {
 			while (*p && *p != '\n')
 				*p++ = ' ';
-			if (!*p)
-				p--;
-		} else if (*p == '/' && p[1] == '*') {
+			p--;
+		} else if (*p == '/' && p[1] == '*' && p[2] != '!' &&
+		    !(p[2] == 'M' && p[3] == '!')) {
+			*p++ = ' ';
+			*p++ = ' ';
 			while (*p && !(*p == '*' && p[1] == '/'))
 				*p++ = ' ';
 			if (*p) {
@@ -113,12 +117,42 @@ mig_run_file(struct ap_req *r, char *sql, const char *path)
 			} else {
 				p--;
 			}
+		} else if (*p == '/' && p[1] == '*') {
+			/* executable comment: kept, not split inside */
+			p += 2;
+			while (*p && !(*p == '*' && p[1] == '/'))
+				p++;
+			if (*p)
+				p++;
+			else
+				p--;
 		}
 	}
 }
 
+/* Runs each statement of a file. */
 static int
-mig_owner(struct ap_req *r, const char *owner, bool dry_run, int *applied)
+mig_run_file(struct ap_req *r, char *sql, const char *path)
+{
+	char *s;
+
+	while ((s = ap_sql_next(&sql)) != NULL) {
+		int rc = ap_db_exec_raw(r, s);
+
+		if (rc != AP_OK) {
+			fprintf(stderr, "%s: statement failed: %.200s\n", path, s);
+			return rc;
+		}
+	}
+	return AP_OK;
+}
+
+/* Applies the missing migrations of one owner; with dry_run, prints them
+ * instead (all of them when the tracking table does not exist yet:
+ * fresh). */
+static int
+mig_owner(struct ap_req *r, const char *owner, bool dry_run, bool fresh,
+    int *applied)
 {
 	const char *base = ap_conf_get(&ap_core.conf, "server", "schema_dir");
 	char dir[4096];
@@ -165,15 +199,17 @@ mig_owner(struct ap_req *r, const char *owner, bool dry_run, int *applied)
 			rc = AP_ERROR;
 			break;
 		}
-		res = ap_db_query(r, "SELECT 1 FROM ap_migrations WHERE "
-		    "owner = ? AND number = ?",
-		    AP_ARGS(AP_TEXT(owner), AP_INT(files[i].number)));
-		if (res == NULL) {
-			rc = r->db_err;
-			break;
+		if (!fresh) {
+			res = ap_db_query(r, "SELECT 1 FROM ap_migrations "
+			    "WHERE owner = ? AND number = ?",
+			    AP_ARGS(AP_TEXT(owner), AP_INT(files[i].number)));
+			if (res == NULL) {
+				rc = r->db_err;
+				break;
+			}
+			if (ap_db_rows(res) > 0)
+				continue;
 		}
-		if (ap_db_rows(res) > 0)
-			continue;
 		if (dry_run) {
 			printf("to apply: %s/%s\n", owner, files[i].name);
 			(*applied)++;
@@ -211,16 +247,29 @@ int
 ap_migrate(struct ap_req *r, bool dry_run)
 {
 	bool *done = ap_arena_alloc(r->a, ap_core.nplugins + 1);
+	bool fresh = false;
 	int applied = 0, rc;
 
-	rc = ap_db_exec_raw(r, "CREATE TABLE IF NOT EXISTS ap_migrations ("
-	    "owner VARCHAR(64) NOT NULL, number INT NOT NULL, "
-	    "name VARCHAR(255) NOT NULL, applied_at DATETIME NOT NULL, "
-	    "PRIMARY KEY (owner, number)) ENGINE=InnoDB "
-	    "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci");
-	if (rc != AP_OK)
-		return rc;
-	rc = mig_owner(r, "core", dry_run, &applied);
+	if (dry_run) {
+		/* Change nothing, not even the tracking table. */
+		struct ap_res *res = ap_db_query(r, "SELECT 1 FROM "
+		    "information_schema.tables WHERE table_schema = DATABASE() "
+		    "AND table_name = 'ap_migrations'", AP_NOARGS);
+
+		if (res == NULL)
+			return r->db_err;
+		fresh = ap_db_rows(res) == 0;
+	} else {
+		rc = ap_db_exec_raw(r, "CREATE TABLE IF NOT EXISTS "
+		    "ap_migrations (owner VARCHAR(64) NOT NULL, "
+		    "number INT NOT NULL, name VARCHAR(255) NOT NULL, "
+		    "applied_at DATETIME NOT NULL, PRIMARY KEY (owner, number)) "
+		    "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 "
+		    "COLLATE=utf8mb4_unicode_ci");
+		if (rc != AP_OK)
+			return rc;
+	}
+	rc = mig_owner(r, "core", dry_run, fresh, &applied);
 	/* Plugins after their dependencies: passes until all are done. */
 	for (size_t pass = 0; rc == AP_OK && pass <= ap_core.nplugins; pass++) {
 		for (size_t i = 0; rc == AP_OK && i < ap_core.nplugins; i++) {
@@ -240,7 +289,7 @@ ap_migrate(struct ap_req *r, bool dry_run)
 				continue;
 			done[i] = true;
 			rc = mig_owner(r, p->d.schema ? p->d.schema : p->name,
-			    dry_run, &applied);
+			    dry_run, fresh, &applied);
 		}
 	}
 	if (rc == AP_OK && applied == 0)

@@ -105,8 +105,19 @@ req_parse_msg(enum ap_parse_rc rc)
 	}
 }
 
+/* Reads up to n bytes of body: from the FastCGI stream, or from stdin
+ * for a CGI (r->in is NULL). */
+static int
+req_get(struct ap_req *r, char *buf, int n)
+{
+	if (r->in == NULL)
+		return (int)fread(buf, 1, (size_t)n, stdin);
+	return FCGX_GetStr(buf, n, r->in);
+}
+
 /* Reads exactly len bytes of body; refuses a body shorter or longer than
- * CONTENT_LENGTH said. */
+ * CONTENT_LENGTH said.  (A CGI's server may leave its input open after
+ * the body: there, only a short body can be seen.) */
 static int
 req_read_body(struct ap_req *r, size_t len, char **out)
 {
@@ -115,7 +126,7 @@ req_read_body(struct ap_req *r, size_t len, char **out)
 
 	while (got < len) {
 		int chunk = len - got > 65536 ? 65536 : (int)(len - got);
-		int n = FCGX_GetStr(buf + got, chunk, r->in);
+		int n = req_get(r, buf + got, chunk);
 
 		if (n <= 0)
 			break;
@@ -124,7 +135,7 @@ req_read_body(struct ap_req *r, size_t len, char **out)
 	if (got != len)
 		return req_fail(r, 400, N_("Le corps de la requête est plus "
 		    "court que sa longueur annoncée (Content-Length)."));
-	if (FCGX_GetChar(r->in) != EOF)
+	if (r->in != NULL && FCGX_GetChar(r->in) != EOF)
 		return req_fail(r, 400, N_("Le corps de la requête est plus "
 		    "long que sa longueur annoncée (Content-Length)."));
 	buf[len] = '\0';
@@ -178,18 +189,53 @@ req_env_pick(struct ap_req_env *e, const char *p, size_t nl, const char *v)
 #undef PICK
 }
 
+static bool
+req_below_mount(const char *path, size_t ml)
+{
+	return ml <= 1 || (strncmp(path, ap_core.mount, ml) == 0 &&
+	    (path[ml] == '\0' || path[ml] == '/'));
+}
+
+/* The language: the visitor's choice (cookie ap_lang), else the
+ * browser's preference among those offered, else the site's.  Found
+ * first, so that every refusal speaks the visitor's language.  Reads the
+ * cookies into r->cookies when they are within their limit. */
+static void
+req_lang(struct ap_req *r)
+{
+	const char *cookie = r->e.cookie, *s = NULL;
+
+	r->lang = ap_core.lang;
+	if (cookie != NULL && strlen(cookie) <= ap_core.cookie_max) {
+		ap_parse_cookies(r->a, cookie, &ap_core.lim, &r->cookies);
+		s = ap_kv_get(&r->cookies, "ap_lang");
+	}
+	if (s != NULL && req_lang_offered(s)) {
+		for (size_t i = 0; ap_core.langs[i]; i++)
+			if (strcmp(ap_core.langs[i], s) == 0)
+				r->lang = ap_core.langs[i];
+	} else if (ap_core.langs[0] != NULL && ap_core.langs[1] != NULL) {
+		const char *l = ap_accept_language(r->e.accept_language,
+		    ap_core.langs);
+
+		if (l != NULL)
+			r->lang = l;
+	}
+}
+
 /* Reads the request: method, path below the mount, query, cookies, body.
  * Returns 0, or an HTTP status (the reason in r->reason). */
 static int
 req_parse(struct ap_req *r)
 {
-	const char *uri, *q, *s, *ctype, *clen;
+	const char *uri, *q, *s, *ctype, *clen, *too_big = NULL;
 	size_t plen, ml = strlen(ap_core.mount);
 	char *path;
 	enum ap_parse_rc rc;
 
 	/* One pass over the parameters: the lengths are checked here (the
-	 * values by whoever reads them), the ones the core reads kept. */
+	 * values by whoever reads them), the ones the core reads kept.  A
+	 * refusal waits for the language to be known. */
 	for (char **e = r->envp; e && *e; e++) {
 		const char *p = *e, *eq = strchr(p, '=');
 		size_t l, nl;
@@ -198,14 +244,14 @@ req_parse(struct ap_req *r)
 			continue;
 		nl = (size_t)(eq - p);
 		l = nl + 1 + strlen(eq + 1);
-		if (nl > 5 && memcmp(p, "HTTP_", 5) == 0) {
+		if (nl > 5 && memcmp(p, "HTTP_", 5) == 0 && too_big == NULL) {
 			if (nl == 11 && memcmp(p, "HTTP_COOKIE", 11) == 0) {
 				if (l - 12 > ap_core.cookie_max)
-					return req_fail(r, 431, N_("Les cookies "
-					    "envoyés sont trop volumineux."));
+					too_big = N_("Les cookies envoyés sont "
+					    "trop volumineux.");
 			} else if (l > ap_core.header_max) {
-				return req_fail(r, 431, N_("Un en-tête de la "
-				    "requête est trop long."));
+				too_big = N_("Un en-tête de la requête est "
+				    "trop long.");
 			}
 		}
 		req_env_pick(&r->e, p, nl, eq + 1);
@@ -214,6 +260,10 @@ req_parse(struct ap_req *r)
 	if (r->method == NULL || !*r->method)
 		r->method = "GET";
 	r->head = strcmp(r->method, "HEAD") == 0;
+	r->xhtml = ap_accepts_xhtml(r->e.accept);
+	req_lang(r);
+	if (too_big != NULL)
+		return req_fail(r, 431, too_big);
 	uri = r->e.uri;
 	if (uri == NULL || *uri == '\0') {
 		const char *sn = r->e.script_name;
@@ -231,15 +281,11 @@ req_parse(struct ap_req *r)
 		return req_fail(r, 400, N_("L’adresse demandée contient un "
 		    "échappement mal formé, de l’UTF-8 invalide ou un "
 		    "caractère nul."));
-	if (ml > 1 && (strncmp(path, ap_core.mount, ml) != 0 ||
-	    (path[ml] != '\0' && path[ml] != '/')))
-		return req_fail(r, 404, NULL);
-	r->path = ml > 1 ? path + ml : path;
-	if (*r->path == '\0')
-		r->path = "/";
 
+	/* The query of this request: QUERY_STRING (in an include, REQUEST_URI
+	 * holds the including page's query), else the one of REQUEST_URI. */
 	s = r->e.query;
-	if ((s == NULL || !*s) && q != NULL)
+	if (s == NULL && q != NULL)
 		s = q + 1;
 	if (s != NULL && *s) {
 		rc = ap_parse_urlencoded(r->a, s, strlen(s), &ap_core.lim,
@@ -247,41 +293,52 @@ req_parse(struct ap_req *r)
 		if (rc != AP_PARSE_OK)
 			return req_fail(r, 400, req_parse_msg(rc));
 	}
-	ap_parse_cookies(r->a, r->e.cookie, &ap_core.lim,
-	    &r->cookies);
 	s = ap_kv_get(&r->query, "fragment");
 	r->fragment = s != NULL && strcmp(s, "1") == 0;
-	r->xhtml = ap_accepts_xhtml(r->e.accept);
 
-	/* The language: the visitor's choice (cookie), else the browser's
-	 * preference among those offered, else the site's. */
-	r->lang = ap_core.lang;
-	s = ap_kv_get(&r->cookies, "ap_lang");
-	if (s != NULL && req_lang_offered(s)) {
-		for (size_t i = 0; ap_core.langs[i]; i++)
-			if (strcmp(ap_core.langs[i], s) == 0)
-				r->lang = ap_core.langs[i];
-	} else if (ap_core.langs[0] != NULL && ap_core.langs[1] != NULL) {
-		const char *l = ap_accept_language(
-		    r->e.accept_language, ap_core.langs);
+	if (!req_below_mount(path, ml)) {
+		/* An include (SSI) of a static page: nginx and Apache hand
+		 * over the page's REQUEST_URI, and the include's own path,
+		 * already decoded: below the mount, as PATH_INFO (Apache: the
+		 * part after the script, wherever a rewrite put the script),
+		 * else as SCRIPT_NAME (nginx). */
+		const char *sn = r->e.script_name;
+		const char *pi = r->e.path_info;
+		char *inc;
 
-		if (l != NULL)
-			r->lang = l;
+		if (pi != NULL && *pi == '/')
+			inc = ap_arena_printf(r->a, "%s%s", ap_core.mount, pi);
+		else if (sn != NULL && req_below_mount(sn, ml))
+			inc = ap_arena_strdup(r->a, sn);
+		else
+			return req_fail(r, 404, NULL);
+		if (!ap_utf8_valid(inc, strlen(inc)))
+			return req_fail(r, 400, N_("L’adresse demandée contient "
+			    "un échappement mal formé, de l’UTF-8 invalide ou "
+			    "un caractère nul."));
+		path = inc;
 	}
+	r->path = ml > 1 ? path + ml : path;
+	if (*r->path == '\0')
+		r->path = "/";
 
 	clen = r->e.content_length;
 	if (clen != NULL && *clen) {
 		unsigned long long n = 0;
+		bool huge = false;
 		char *body;
 
 		for (const char *p = clen; *p; p++) {
-			if (!isdigit((unsigned char)*p) || n > (1ULL << 50))
+			if (!isdigit((unsigned char)*p))
 				return req_fail(r, 400, N_("La longueur "
 				    "annoncée du corps (Content-Length) n’est "
 				    "pas un nombre."));
-			n = n * 10 + (unsigned)(*p - '0');
+			if (n > (1ULL << 50))
+				huge = true;   /* no counter could hold it */
+			else
+				n = n * 10 + (unsigned)(*p - '0');
 		}
-		if (n > ap_core.body_max)
+		if (huge || n > ap_core.body_max)
 			return req_fail(r, 413, N_("L’envoi dépasse la taille "
 			    "maximale acceptée."));
 		if (n > 0) {
@@ -301,8 +358,15 @@ req_parse(struct ap_req *r)
 			    &ap_core.lim, &r->form);
 			if (rc != AP_PARSE_OK)
 				return req_fail(r, 400, req_parse_msg(rc));
+			return 0;
 		}
 	}
+	/* No length, or 0: there must be no body.  A FastCGI server always
+	 * ends the input stream, so this does not wait; a CGI's input (no
+	 * r->in) may be left open by its server, and is not looked at. */
+	if (r->in != NULL && FCGX_GetChar(r->in) != EOF)
+		return req_fail(r, 400, N_("Le corps de la requête est plus "
+		    "long que sa longueur annoncée (Content-Length)."));
 	return 0;
 }
 
@@ -337,7 +401,7 @@ req_put(struct ap_req *r, const char *p, size_t n)
 {
 	if (r->failed || n == 0)
 		return;
-	if (r->cli) {
+	if (r->cli || r->out == NULL) {    /* a command, or a CGI */
 		if (fwrite(p, 1, n, stdout) != n)
 			r->failed = true;
 		return;
@@ -474,6 +538,19 @@ ap_req_error_page(struct ap_req *r, int status, const char *msg)
 		return AP_OK;
 	}
 	ap_x_page_begin(r, title);
+	if (r->fragment) {
+		/* Inside another page (SSI, the embed script): a short note,
+		 * not a second page title. */
+		ap_x_open(r, "p", "class", "error-page embedded", NULL);
+		ap_x_text(r, ap_i18n_tr(r->lang, "Cette partie de la page "
+		    "n’a pas pu être affichée"));
+		ap_x_text(r, " (");
+		ap_x_text(r, title);
+		ap_x_text(r, ").");
+		ap_x_close(r);
+		ap_x_page_end(r);
+		return AP_OK;
+	}
 	ap_x_open(r, "section", "class", "error-page", NULL);
 	ap_x_elem(r, "h1", title, NULL);
 	ap_x_elem(r, "p", ap_i18n_tr(r->lang, msg ? msg :
@@ -563,10 +640,16 @@ ap_req_dispatch(struct ap_req *r)
 		ap_hook_run(r, "session.load", NULL);
 	if ((rt->flags & AP_ROUTE_FORM) && strcmp(r->method, "POST") == 0) {
 		rc = ap_host_table.csrf_check(r, NULL);
+		if (rc == AP_EDB) {
+			/* The token could not be checked: the service is
+			 * away, the visitor did nothing wrong. */
+			ap_req_error_page(r, 503, NULL);
+			return;
+		}
 		if (rc != AP_OK) {
-			ap_req_error_page(r, 403, rc == AP_EDB ? NULL :
-			    N_("Ce formulaire a expiré ou a déjà été envoyé. "
-			    "Rechargez la page et recommencez."));
+			ap_req_error_page(r, 403, N_("Ce formulaire a expiré ou a "
+			    "déjà été envoyé. Rechargez la page et "
+			    "recommencez."));
 			return;
 		}
 	}

@@ -5,8 +5,9 @@
  *    is fd 0; one process of T threads serves it.
  *  - Standalone (--listen unix:PATH or HOST:PORT): a master keeps N worker
  *    processes of T threads alive, restarts one that dies, re-executes
- *    itself on SIGHUP (new config, new plugins; the socket is kept, the old
- *    workers drain), and drains on SIGTERM.
+ *    itself on SIGHUP (new config, new plugins, the binary installed at
+ *    its path; the socket is kept, the old workers drain), and drains on
+ *    SIGTERM.
  *  - Plain CGI (fd 0 is not a socket): one request, then exit.
  *
  * In a worker, one thread at a time waits for a connection (poll on the
@@ -37,6 +38,7 @@
 #include "core.h"
 
 static int srv_fd = -1;
+static char srv_exe[4096] = "/proc/self/exe";  /* what a reload runs */
 static int srv_wake[2] = { -1, -1 };
 static volatile int srv_quit;
 static pthread_mutex_t srv_accept_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -168,36 +170,34 @@ ap_serve(int fd, int threads)
 	return 0;
 }
 
-/* Plain CGI: the request is in the environment and on stdin. */
+/* Plain CGI: the request is in the environment and on stdin, the answer
+ * goes to stdout.  (libfcgi's FCGX_Accept does not do CGI: the request
+ * reads stdin and writes stdout itself when it has no FastCGI streams.) */
 int
 ap_serve_cgi(void)
 {
+	extern char **environ;
 	struct ap_worker *w = ap_worker_new(0);
-	FCGX_Stream *in, *out, *err;
-	FCGX_ParamArray envp;
 	struct ap_req r;
 	int rc;
 
-	if (FCGX_Accept(&in, &out, &err, &envp) < 0) {
-		ap_worker_free(w);
-		return 1;
-	}
-	w->fcgi.in = in;
-	w->fcgi.out = out;
-	w->fcgi.err = err;
-	w->fcgi.envp = envp;
+	signal(SIGPIPE, SIG_IGN);
+	w->fcgi.in = NULL;
+	w->fcgi.out = NULL;
+	w->fcgi.err = NULL;
+	w->fcgi.envp = environ;
 	rc = ap_req_begin(&r, w, &w->fcgi);
 	if (rc != 0)
 		ap_req_error_page(&r, rc, r.reason);
 	else
 		ap_req_dispatch(&r);
 	ap_req_finish(&r);
-	FCGX_Finish();
+	fflush(stdout);
 	ap_housekeeping(&r);
 	ap_arena_reset(&w->arena);
 	ap_worker_free(w);
 	mysql_thread_end();
-	return 0;
+	return r.failed ? 1 : 0;
 }
 
 /* ---- standalone master ---- */
@@ -323,7 +323,7 @@ srv_reload_ok(int argc, char **argv)
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (devnull >= 0)
 			dup2(devnull, 1);
-		execv("/proc/self/exe", av);
+		execv(srv_exe, av);
 		_exit(127);
 	}
 	free(av);
@@ -344,6 +344,21 @@ ap_master(int fd, int workers, int threads, int argc, char **argv,
 
 	if (kids == NULL)
 		abort();
+	/* A reload runs the binary installed at the path this one came
+	 * from, so that an upgrade (make install, then SIGHUP) takes effect;
+	 * /proc/self/exe would run the replaced file again. */
+	{
+		ssize_t n = readlink("/proc/self/exe", srv_exe,
+		    sizeof(srv_exe) - 1);
+
+		if (n > 0 && (size_t)n < sizeof(srv_exe) - 1) {
+			srv_exe[n] = '\0';
+			if (n > 10 && strcmp(srv_exe + n - 10, " (deleted)") == 0)
+				strcpy(srv_exe, "/proc/self/exe");
+		} else {
+			strcpy(srv_exe, "/proc/self/exe");
+		}
+	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -424,7 +439,7 @@ ap_master(int fd, int workers, int threads, int argc, char **argv,
 			setenv("APARTE_OLD_WORKERS", pids, 1);
 			fcntl(fd, F_SETFD, 0);   /* keep it across exec */
 			sigprocmask(SIG_UNBLOCK, &set, NULL);
-			execv("/proc/self/exe", argv);
+			execv(srv_exe, argv);
 			ap_log(AP_LOG_ERR, "core: reload failed: %s",
 			    strerror(errno));
 			sigprocmask(SIG_BLOCK, &set, NULL);

@@ -20,6 +20,7 @@
 #include "core.h"
 
 struct ap_core ap_core;
+static char *startup_password;   /* read from password_file, kept */
 
 extern const char *ap_db_host, *ap_db_socket, *ap_db_user, *ap_db_password,
     *ap_db_name;
@@ -43,6 +44,29 @@ startup_read_secret(const char *path)
 	buf[n] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
 	return strdup(buf);
+}
+
+/* A refusal of a setting, naming the file and the line that set it:
+ * "FILE:LINE: [section] key: why". */
+static void AP_PRINTF(5, 6)
+startup_bad(char *err, size_t errlen, const char *section, const char *key,
+    const char *fmt, ...)
+{
+	const struct ap_conf *c = &ap_core.conf;
+	int line = ap_conf_line(c, section, key), n;
+	va_list ap;
+
+	if (line > 0)
+		n = snprintf(err, errlen, "%s:%d: [%s] %s: ", c->path, line,
+		    section, key);
+	else
+		n = snprintf(err, errlen, "%s: [%s] %s (not set): ", c->path,
+		    section, key);
+	if (n < 0 || (size_t)n >= errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
 }
 
 static const char **
@@ -72,8 +96,8 @@ ap_startup(const char *conf_path, bool cli, char *err, size_t errlen)
 {
 	struct ap_conf *c = &ap_core.conf;
 	const char *dir, *v, *secret;
-	char *owned;
-	int level;
+	char *owned, *secret_copy = NULL;
+	int level, rc;
 
 	ap_core.cli = cli;
 	if (mysql_library_init(0, NULL, NULL) != 0) {
@@ -110,8 +134,8 @@ ap_startup(const char *conf_path, bool cli, char *err, size_t errlen)
 	    strcmp(v, "info") == 0 ? AP_LOG_INFO :
 	    strcmp(v, "debug") == 0 ? AP_LOG_DEBUG : -1;
 	if (level < 0) {
-		snprintf(err, errlen, "%s: [server] log_level: '%s' is not "
-		    "error, warning, info or debug", c->path, v);
+		startup_bad(err, errlen, "server", "log_level", "'%s' is not "
+		    "error, warning, info or debug", v);
 		return -1;
 	}
 
@@ -125,19 +149,19 @@ ap_startup(const char *conf_path, bool cli, char *err, size_t errlen)
 	    "languages"));
 	if (ap_core.mount[0] != '/' || (strlen(ap_core.mount) > 1 &&
 	    ap_core.mount[strlen(ap_core.mount) - 1] == '/')) {
-		snprintf(err, errlen, "%s: [site] mount must start with / and "
-		    "not end with one", c->path);
+		startup_bad(err, errlen, "site", "mount", "must start with / "
+		    "and not end with one");
 		return -1;
 	}
 	if (strncmp(ap_core.base_url, "http://", 7) != 0 &&
 	    strncmp(ap_core.base_url, "https://", 8) != 0) {
-		snprintf(err, errlen, "%s: [site] base_url must start with "
-		    "http:// or https://", c->path);
+		startup_bad(err, errlen, "site", "base_url", "must start with "
+		    "http:// or https://");
 		return -1;
 	}
 	if (ap_core.base_url[strlen(ap_core.base_url) - 1] == '/') {
-		snprintf(err, errlen, "%s: [site] base_url must not end with /",
-		    c->path);
+		startup_bad(err, errlen, "site", "base_url", "must not end "
+		    "with /");
 		return -1;
 	}
 	ap_core.https = strncmp(ap_core.base_url, "https://", 8) == 0;
@@ -150,10 +174,19 @@ ap_startup(const char *conf_path, bool cli, char *err, size_t errlen)
 				found = true;
 			}
 		if (!found) {
-			snprintf(err, errlen, "%s: [site] language %s is not "
-			    "among [site] languages", c->path, ap_core.lang);
+			bool set = ap_conf_line(c, "site", "language") > 0;
+
+			startup_bad(err, errlen, "site", set ? "language" :
+			    "languages", "language %s is not among [site] "
+			    "languages", ap_core.lang);
 			return -1;
 		}
+	}
+	v = ap_conf_get(c, "server", "socket_mode");
+	if (strspn(v, "01234567") != strlen(v)) {
+		startup_bad(err, errlen, "server", "socket_mode", "'%s' is not "
+		    "an octal mode (digits 0 to 7, e.g. 660)", v);
+		return -1;
 	}
 	ap_core.body_max = (size_t)ap_conf_num(c, "limits", "body_max");
 	ap_core.uri_max = (size_t)ap_conf_num(c, "limits", "uri_max");
@@ -180,26 +213,35 @@ ap_startup(const char *conf_path, bool cli, char *err, size_t errlen)
 	if (*v) {
 		owned = startup_read_secret(v);
 		if (owned == NULL) {
-			snprintf(err, errlen, "%s: [database] password_file %s: "
-			    "%s", c->path, v, strerror(errno));
+			startup_bad(err, errlen, "database", "password_file",
+			    "%s: %s", v, strerror(errno));
 			return -1;
 		}
-		ap_db_password = owned;
+		free(startup_password);
+		ap_db_password = startup_password = owned;
 	}
 	secret = ap_conf_get(c, "site", "secret");
 	v = ap_conf_get(c, "site", "secret_file");
 	if (*v) {
 		owned = startup_read_secret(v);
 		if (owned == NULL) {
-			snprintf(err, errlen, "%s: [site] secret_file %s: %s",
-			    c->path, v, strerror(errno));
+			startup_bad(err, errlen, "site", "secret_file",
+			    "%s: %s", v, strerror(errno));
 			return -1;
 		}
-		secret = owned;
+		secret = secret_copy = owned;
 	}
-	if (ap_token_init(secret) != 0) {
-		snprintf(err, errlen, "%s: [site] secret must be 64 hex digits "
-		    "(aparte-admin secret prints one)", c->path);
+	rc = ap_token_init(secret);
+	if (secret_copy != NULL) {
+		/* the key is kept in binary form; the hex copy goes */
+		sodium_memzero(secret_copy, strlen(secret_copy));
+		free(secret_copy);
+	}
+	if (rc != 0) {
+		v = ap_conf_get(c, "site", "secret_file");
+		startup_bad(err, errlen, "site", *v ? "secret_file" : "secret",
+		    "%smust be 64 hex digits (aparte-admin secret prints one)",
+		    *v ? "the secret in the file " : "");
 		return -1;
 	}
 	ap_i18n_load(ap_conf_get(c, "server", "locale_dir"), PACKAGE,
@@ -223,6 +265,11 @@ ap_shutdown(void)
 	ap_i18n_free();
 	xmlCleanupParser();
 	mysql_library_end();
+	if (startup_password != NULL) {
+		sodium_memzero(startup_password, strlen(startup_password));
+		free(startup_password);
+		startup_password = NULL;
+	}
 }
 
 struct ap_worker *

@@ -30,11 +30,8 @@ ap_token_init(const char *hex)
 	}
 	if (hex == NULL || strlen(hex) != 64 ||
 	    sodium_hex2bin(token_secret, sizeof(token_secret), hex, 64, NULL,
-	    &len, NULL) != 0 || len != 32) {
-		ap_log(AP_LOG_ERR, "core: [site] secret must be 64 hex digits "
-		    "(make one with: aparte-admin secret)");
-		return -1;
-	}
+	    &len, NULL) != 0 || len != 32)
+		return -1;   /* the caller says where the secret came from */
 	token_ready = true;
 	return 0;
 }

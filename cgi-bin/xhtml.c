@@ -415,7 +415,9 @@ ap_x_page_begin(struct ap_req *r, const char *title)
 	ap_x_close(r);
 	x_nav(r);
 	ap_x_close(r);   /* header */
-	ap_x_open(r, "main", "id", "main", NULL);
+	/* tabindex -1: the skip link moves the focus itself, not only the
+	 * view, so that a screen reader goes on from there. */
+	ap_x_open(r, "main", "id", "main", "tabindex", "-1", NULL);
 	r->layout = true;
 	return AP_OK;
 }

@@ -307,7 +307,7 @@ def post_bench(prefix, build, run_dir, rounds=60):
 
         def one():
             c = http.client.HTTPConnection('127.0.0.1', st.port, timeout=10)
-            c.request('GET', '/aparte/guestbook')
+            c.request('GET', '/aparte/good/guestbook')
             r = c.getresponse()
             page = r.read().decode()
             cookie = r.getheader('Set-Cookie', '').split(';')[0]
@@ -317,7 +317,7 @@ def post_bench(prefix, build, run_dir, rounds=60):
             body = urllib.parse.urlencode(fields)
             time.sleep(0.01)
             t0 = time.perf_counter()
-            c.request('POST', '/aparte/guestbook', body=body, headers={
+            c.request('POST', '/aparte/good/guestbook', body=body, headers={
                 'Content-Type': 'application/x-www-form-urlencoded',
                 'Cookie': cookie})
             r = c.getresponse()

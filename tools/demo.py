@@ -37,7 +37,7 @@ def main():
         return 1
     print()
     print('Aparté demo: %s/' % st.base)
-    print('  article with comments: %s/blog/partager-son-temps.html' % st.base)
+    print('  article with comments: %s/blog/partager-son-temps' % st.base)
     for line in info:
         print('  ' + line)
     print('  mail sent by the site lands in: %s' % st.mail_dir)

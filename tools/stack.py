@@ -45,7 +45,8 @@ class Stack:
 
     def __init__(self, run, prefix, port=None, www=None, workers=2, threads=8,
                  conf_extra='', languages='fr en', mail_command=None,
-                 nginx_workers=1, quiet=False, plugin_dir=None):
+                 nginx_workers=1, quiet=False, plugin_dir=None,
+                 nginx_extra=''):
         self.run = os.path.abspath(run)
         self.prefix = os.path.abspath(prefix)
         self.port = port or free_port()
@@ -65,6 +66,7 @@ class Stack:
         self.procs = {}
         self.base = 'http://127.0.0.1:%d' % self.port
         self._plugin_dir = plugin_dir
+        self.nginx_extra = nginx_extra   # more of nginx's server block
 
     # -- paths of the installed build --
     def bin(self, name):
@@ -263,6 +265,7 @@ http {{
         }}
         location /aparte-static/ {{
             alias {share}/www/static/;
+            ssi off;
         }}
         location /bench/ {{
             alias {run}/bench/;
@@ -271,15 +274,20 @@ http {{
             return 301 /aparte/;
         }}
         location /aparte/ {{
+            # the backend's pages are not parsed for SSI (and keep their
+            # Content-Length)
+            ssi off;
             include /etc/nginx/fastcgi_params;
             fastcgi_pass unix:{sock};
             # above the backend's own limit: the backend answers 413 itself
             client_max_body_size 16m;
         }}
+{extra}
     }}
 }}
 """.format(nw=self.nginx_workers, run=self.run, tmp=tmp, port=self.port,
-           www=self.www, share=self.share, sock=self.app_sock))
+           www=self.www, share=self.share, sock=self.app_sock,
+           extra=self.nginx_extra))
 
     def nginx_start(self):
         logf = open(os.path.join(self.run, 'nginx.log'), 'ab')
@@ -359,6 +367,200 @@ http {{
                 p = os.path.join(self.mail_dir, name)
                 out.append((p, open(p, encoding='utf-8', errors='replace').read()))
         return out
+
+
+class ApacheSite:
+    """The same site behind a private Apache: the static pages with SSI
+    (mod_include), the backend through mod_fcgid (which starts it with the
+    socket on fd 0 and APARTE_CONF in its environment), /aparte-static/
+    aliased.  Own config, ServerRoot, PidFile and logs under run/apache;
+    Listen on a loopback port; no system service is touched.
+
+    Apache's children (and so the backend) run as www-data: the backend
+    gets its own config, with copies of the secret and the database
+    password that www-data can read.
+
+        apache = ApacheSite(stack, www=...)
+        apache.start() ... apache.stop()
+    """
+
+    MODULES = ('mpm_event', 'authz_core', 'mime', 'dir', 'alias', 'include',
+               'fcgid')
+    # a shared host without FastCGI: CGI, .htaccess, mod_rewrite
+    CGI_MODULES = ('mpm_prefork', 'authz_core', 'mime', 'dir', 'alias',
+                   'include', 'cgi', 'rewrite', 'env')
+    USER = 'www-data'
+    # what the site owner puts in the folder aparte/ of the site (the
+    # README's, with the config's path filled in)
+    HTACCESS = """Options +ExecCGI
+AddHandler cgi-script .cgi
+SetEnv APARTE_CONF {conf}
+RewriteEngine On
+RewriteRule ^aparte\\.cgi(/|$) - [L]
+RewriteRule ^(.*)$ aparte.cgi/$1 [L]
+"""
+
+    def __init__(self, stack, port=None, www=None, extra='', cgi=False,
+                 htaccess=None, site_conf=None):
+        """cgi: the backend as a plain CGI in the folder aparte/ of the
+        site (aparte.cgi, and htaccess, HTACCESS by default, with {conf}
+        for the config's path), as on a host that offers nothing else.
+        site_conf: the site's part of the config (pages, static files,
+        backend) instead of the one written here, with {www}, {share},
+        {cgibin} and {conf} for the paths (e.g. the README's)."""
+        self.stack = stack
+        self.cgi = cgi
+        self.site_conf = site_conf
+        self.htaccess = htaccess or self.HTACCESS
+        self.dir = os.path.join(stack.run, 'apache-cgi' if cgi else 'apache')
+        self.port = port or free_port()
+        self.www = os.path.abspath(www or stack.www)
+        self.extra = extra
+        self.base = 'http://127.0.0.1:%d' % self.port
+        self.conf = os.path.join(self.dir, 'apache2.conf')
+        self.app_conf = os.path.join(self.dir, 'aparte.conf')
+        self.error_log = os.path.join(self.dir, 'error.log')
+        self.proc = None
+
+    def write_conf(self):
+        import pwd
+        pw = pwd.getpwnam(self.USER)
+        os.makedirs(os.path.join(self.dir, 'fcgid'), exist_ok=True)
+        os.chmod(self.dir, 0o755)
+        # the backend's config: the test site's, with secrets www-data reads
+        text = open(self.stack.conf, encoding='utf-8').read()
+        for name in ('secret', 'db-password'):
+            src = os.path.join(self.stack.run, name)
+            dst = os.path.join(self.dir, name)
+            shutil.copy(src, dst)
+            os.chown(dst, pw.pw_uid, pw.pw_gid)
+            os.chmod(dst, 0o600)
+            text = text.replace(src, dst)
+        with open(self.app_conf, 'w', encoding='utf-8') as f:
+            f.write(text)
+        os.chown(os.path.join(self.dir, 'fcgid'), pw.pw_uid, pw.pw_gid)
+        mods = '\n'.join('LoadModule %s_module /usr/lib/apache2/modules/'
+                         'mod_%s.so' % (m, m) for m in
+                         (self.CGI_MODULES if self.cgi else self.MODULES))
+        cgibin = os.path.dirname(self.stack.bin('aparte.fcgi'))
+        if self.cgi:
+            # the site's own folder: its pages, and aparte/ with the CGI
+            www = os.path.join(self.dir, 'htdocs')
+            folder = os.path.join(www, 'aparte')
+            os.makedirs(folder, exist_ok=True)
+            shutil.copy(self.stack.bin('aparte.fcgi'),
+                        os.path.join(folder, 'aparte.cgi'))
+            with open(os.path.join(folder, '.htaccess'), 'w') as f:
+                f.write(self.htaccess.replace('{conf}', self.app_conf))
+            for name in os.listdir(self.www):
+                src = os.path.join(self.www, name)
+                if os.path.isfile(src):
+                    shutil.copy(src, www)
+            backend = """# The backend: a plain CGI, set up by aparte/.htaccess.
+<Directory {www}/aparte>
+    AllowOverride All
+</Directory>
+""".format(www=www)
+        else:
+            www = self.www
+            backend = """# The backend: mod_fcgid starts it with the socket on fd 0.
+FcgidInitialEnv APARTE_CONF {app_conf}
+FcgidMaxRequestLen 16777216
+FcgidMaxProcessesPerClass 4
+FcgidConnectTimeout 20
+FcgidIOTimeout 60
+Alias /aparte {cgibin}/aparte.fcgi
+<Directory {cgibin}>
+    Options +ExecCGI
+    SetHandler fcgid-script
+    Require all granted
+</Directory>
+""".format(dir=self.dir, app_conf=self.app_conf, cgibin=cgibin)
+        if self.site_conf is not None:
+            site = self.site_conf.format(www=www, share=self.stack.share,
+                                         cgibin=cgibin, conf=self.app_conf)
+        else:
+            site = """# The site's pages, with SSI.
+<Directory {www}>
+    Options +Includes
+    AddType text/html .html
+    AddOutputFilter INCLUDES .html
+</Directory>
+
+Alias /aparte-static/ {share}/www/static/
+<Directory {share}/www/static>
+    Require all granted
+</Directory>
+
+{backend}""".format(www=www, share=self.stack.share, backend=backend)
+        with open(self.conf, 'w') as f:
+            f.write("""# Written by tools/stack.py for a private site.
+ServerRoot {dir}
+DefaultRuntimeDir {dir}
+PidFile {dir}/httpd.pid
+ErrorLog {dir}/error.log
+LogLevel warn
+Listen 127.0.0.1:{port}
+ServerName 127.0.0.1
+User {user}
+Group {user}
+{mods}
+TypesConfig /etc/mime.types
+AddDefaultCharset utf-8
+
+<Directory />
+    AllowOverride None
+    Require all denied
+</Directory>
+
+DocumentRoot {www}
+<Directory {www}>
+    DirectoryIndex index.html
+    Require all granted
+</Directory>
+<IfModule mod_fcgid.c>
+    FcgidIPCDir {dir}/fcgid
+    FcgidProcessTableFile {dir}/fcgid/shm
+</IfModule>
+
+{site}
+{extra}
+""".format(dir=self.dir, port=self.port, user=self.USER, mods=mods,
+           www=www, site=site, extra=self.extra))
+
+    def start(self):
+        self.write_conf()
+        r = subprocess.run(['apache2', '-t', '-f', self.conf],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise StackError('apache2 -t: %s%s' % (r.stdout, r.stderr))
+        logf = open(os.path.join(self.dir, 'apache.out'), 'ab')
+        # its own session: the prefork MPM stops by signalling its whole
+        # process group
+        self.proc = subprocess.Popen(['apache2', '-f', self.conf,
+                                      '-DFOREGROUND'],
+                                     stdin=subprocess.DEVNULL, stdout=logf,
+                                     stderr=logf, start_new_session=True)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise StackError('apache2 stopped; see %s' % self.error_log)
+            try:
+                with socket.create_connection(('127.0.0.1', self.port), 0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise StackError('apache2 did not start')
+
+    def stop(self):
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def main():

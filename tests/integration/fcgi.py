@@ -24,10 +24,15 @@ def _nv(name, value):
     return ln(len(name)) + ln(len(value)) + name + value
 
 
-def request(sock_path, params, body=b'', send_body=None, timeout=10):
+def request(sock_path, params, body=b'', send_body=None, timeout=10,
+            end_stdin=True, timing=None):
     """Sends one request; returns (status, headers dict, body bytes, stderr).
     `send_body` (bytes) overrides what is sent on stdin, to disagree with
-    CONTENT_LENGTH."""
+    CONTENT_LENGTH; with end_stdin False the stream of stdin is left open
+    (a client still sending).  Reads until the end-of-request record; when
+    timing is a dict, timing['answer'] gets the seconds until it came."""
+    import time
+    t0 = time.time()
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(timeout)
     s.connect(sock_path)
@@ -41,25 +46,39 @@ def request(sock_path, params, body=b'', send_body=None, timeout=10):
     payload = body if send_body is None else send_body
     if payload:
         data += _record(STDIN, payload)
-    data += _record(STDIN, b'')
-    s.sendall(data)
+    if end_stdin:
+        data += _record(STDIN, b'')
+    try:
+        s.sendall(data)
+    except (BrokenPipeError, ConnectionResetError):
+        pass   # the backend answered before reading everything
     out, err = b'', b''
     buf = b''
-    while True:
-        chunk = s.recv(65536)
+    i = 0
+    done = False
+    while not done:
+        try:
+            chunk = s.recv(65536)
+        except ConnectionResetError:
+            chunk = b''
         if not chunk:
             break
         buf += chunk
+        while i + 8 <= len(buf):
+            _, rtype, _, clen, pad = struct.unpack('!BBHHBx', buf[i:i + 8])
+            if i + 8 + clen + pad > len(buf):
+                break
+            content = buf[i + 8:i + 8 + clen]
+            if rtype == STDOUT:
+                out += content
+            elif rtype == STDERR:
+                err += content
+            elif rtype == END:
+                done = True
+            i += 8 + clen + pad
+    if timing is not None:
+        timing['answer'] = time.time() - t0
     s.close()
-    i = 0
-    while i + 8 <= len(buf):
-        _, rtype, _, clen, pad = struct.unpack('!BBHHBx', buf[i:i + 8])
-        content = buf[i + 8:i + 8 + clen]
-        if rtype == STDOUT:
-            out += content
-        elif rtype == STDERR:
-            err += content
-        i += 8 + clen + pad
     head, _, resp_body = out.partition(b'\r\n\r\n')
     headers = {}
     status = 200

@@ -10,6 +10,8 @@ import urllib.parse
 
 stack = None          # set by run.py
 pages_dir = None      # pages saved for the Nu checker
+pages_www = None      # static pages of the tests, served by nginx at /essai/
+secrets_seen = []     # tokens the tests used: never in a log
 _saved = 0
 
 
@@ -36,13 +38,15 @@ class Client:
     """A visitor: its cookies, its language, its Accept header."""
 
     def __init__(self, accept='text/html,application/xhtml+xml;q=0.9',
-                 lang='fr-FR,fr;q=0.9', ip=None):
+                 lang='fr-FR,fr;q=0.9', ip=None, port=None):
         self.cookies = {}
         self.accept = accept
         self.lang = lang
+        self.port = port      # another web server than the site's nginx
 
     def request(self, method, path, body=None, headers=None, ctype=None):
-        conn = http.client.HTTPConnection('127.0.0.1', stack.port, timeout=30)
+        conn = http.client.HTTPConnection('127.0.0.1', self.port or stack.port,
+                                          timeout=30)
         h = {'Accept': self.accept, 'Accept-Language': self.lang,
              'User-Agent': 'aparte-tests'}
         if self.cookies:
@@ -118,3 +122,189 @@ def wait_until(fn, timeout=5.0, step=0.05):
         time.sleep(step)
         v = fn()
     return v
+
+
+# ---- for the core's tests: raw HTTP, other backends, configs -------------
+
+def raw_http(data, timeout=10):
+    """Sends bytes as they are to nginx (what http.client would refuse to
+    send, e.g. a byte that is not UTF-8 in the request line); returns
+    (status, headers dict, body bytes)."""
+    import socket
+    s = socket.create_connection(('127.0.0.1', stack.port), timeout)
+    s.sendall(data)
+    buf = b''
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    s.close()
+    head, _, body = buf.partition(b'\r\n\r\n')
+    lines = head.decode('latin-1').split('\r\n')
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(':')
+        headers[k.strip().lower()] = v.strip()
+    return status, headers, body
+
+
+def page_texts(body):
+    """The texts of the h1 and p elements of a page, for the asserts."""
+    if isinstance(body, bytes):
+        body = body.decode('utf-8', 'replace')
+    return [unescape(re.sub(r'<[^>]+>', '', m)) for m in
+            re.findall(r'<(?:h1|p)\b[^>]*>(.*?)</(?:h1|p)>', body, re.S)]
+
+
+def conf_text(changes=None, drop=(), base=None):
+    """The text of the test site's aparte.conf with changes applied:
+    {('section', 'key'): value} sets (or adds) a key, drop lists
+    (section, key) to remove."""
+    changes = dict(changes or {})
+    text = open(base or stack.conf, encoding='utf-8').read()
+    out, section = [], None
+    seen = set()
+
+    def flush(sec):
+        for (s, k), v in changes.items():
+            if s == sec and (s, k) not in seen:
+                out.append('%s = %s' % (k, v))
+                seen.add((s, k))
+
+    for line in text.splitlines():
+        m = re.match(r'\s*\[([a-z0-9_]+)\]\s*$', line)
+        if m:
+            flush(section)
+            section = m.group(1)
+            out.append(line)
+            continue
+        m = re.match(r'\s*([a-z0-9_]+)\s*=', line)
+        if m and section is not None:
+            key = (section, m.group(1))
+            if key in drop:
+                continue
+            if key in changes:
+                out.append('%s = %s' % (key[1], changes[key]))
+                seen.add(key)
+                continue
+        out.append(line)
+    flush(section)
+    for (s, k), v in changes.items():
+        if (s, k) not in seen:
+            out.append('[%s]\n%s = %s' % (s, k, v))
+    return '\n'.join(out) + '\n'
+
+
+def write_conf(path, changes=None, drop=()):
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(conf_text(changes, drop))
+    return path
+
+
+def side_dir(name):
+    """A fresh folder of the run for one test's own files."""
+    import shutil
+    d = os.path.join(os.path.dirname(stack.run), 'side', name)
+    if os.path.isdir(d):
+        shutil.rmtree(d)
+    os.makedirs(d)
+    os.chmod(d, 0o755)
+    return d
+
+
+def log_lines(path, since=0):
+    """The lines of a log from byte offset since."""
+    with open(path, 'rb') as f:
+        f.seek(since)
+        return f.read().decode('utf-8', 'replace').splitlines()
+
+
+def log_size(path):
+    return os.path.getsize(path) if os.path.exists(path) else 0
+
+
+class Backend:
+    """Another aparte.fcgi, standalone on its own socket, with its own
+    config and log, on the test site's database (unless the config says
+    otherwise): for what must not disturb the shared site (restarts,
+    signals, a database stopped at start).  Spoken to with the FastCGI
+    client."""
+
+    def __init__(self, name, changes=None, drop=(), workers=1, threads=2):
+        import fcgi
+        self.fcgi = fcgi
+        self.dir = side_dir(name)
+        self.sock = os.path.join(self.dir, 'aparte.sock')
+        self.conf = os.path.join(self.dir, 'aparte.conf')
+        self.log = os.path.join(self.dir, 'aparte.log')
+        ch = {('server', 'workers'): workers, ('server', 'threads'): threads}
+        ch.update(changes or {})
+        write_conf(self.conf, ch, drop)
+        self.proc = None
+
+    def start(self, wait=True, env=None, extra_args=(), binary=None):
+        import subprocess
+        logf = open(self.log, 'ab')
+        e = dict(os.environ)
+        e.pop('APARTE_CONF', None)
+        e.update(env or {})
+        self.proc = subprocess.Popen(
+            [binary or stack.bin('aparte.fcgi'), '--config', self.conf,
+             '--listen',
+             'unix:' + self.sock] + list(extra_args),
+            stdin=subprocess.DEVNULL, stdout=logf, stderr=logf, env=e)
+        logf.close()
+        if wait:
+            ok = wait_until(lambda: os.path.exists(self.sock) or
+                            self.proc.poll() is not None, 20)
+            if not ok or self.proc.poll() is not None:
+                raise AssertionError('backend %s did not start:\n%s' % (
+                    self.dir, open(self.log, errors='replace').read()[-2000:]))
+        return self
+
+    def request(self, path, method='GET', query='', body=b'', timeout=20,
+                **params):
+        p = self.fcgi.base_params(path, method=method, query=query)
+        if body:
+            p.setdefault('CONTENT_TYPE', 'application/x-www-form-urlencoded')
+            p['CONTENT_LENGTH'] = str(len(body))
+        p.update(params)
+        st, h, b, _ = self.fcgi.request(self.sock, p, body=body,
+                                        timeout=timeout)
+        return st, h, b
+
+    def workers(self):
+        """Pids of the master's children."""
+        out = []
+        for d in os.listdir('/proc'):
+            if not d.isdigit():
+                continue
+            try:
+                stat = open('/proc/%s/stat' % d).read()
+            except OSError:
+                continue
+            fields = stat.rsplit(')', 1)[1].split()
+            if int(fields[1]) == self.proc.pid and fields[0] != 'Z':
+                out.append(int(d))
+        return sorted(out)
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def stop(self, timeout=30):
+        import signal
+        import subprocess
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError('backend %s did not stop on SIGTERM' % self.dir)
+
+    def log_text(self):
+        return open(self.log, encoding='utf-8', errors='replace').read()

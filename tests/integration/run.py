@@ -3,13 +3,19 @@
 backend and nginx, all started here and stopped at the end.  Every page
 the tests kept is checked with the Nu Html Checker at the end.
 
-Usage: run.py --prefix PREFIX --build BUILD_DIR [--run DIR] [PATTERN...]
-Ends with the line "N passed, N failed" (and the skipped, if any).
+Usage: run.py --prefix PREFIX --build BUILD_DIR [--run DIR] [--no-browser]
+              [PATTERN...]
+PATTERNs pick the test modules (test_PATTERN.py); the browser suite
+(tests/browser, screenshots in RUN/browser) runs after them while the site
+is still up, unless --no-browser, or PATTERNs are given and none is
+"browser".  Ends with the line "N passed, N failed" (and the skipped, if
+any), the browser tests included.
 """
 import argparse
 import glob
 import importlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,10 +56,64 @@ class LogTest(unittest.TestCase):
         for bad in ('AddressSanitizer', 'LeakSanitizer', 'runtime error:',
                     'died (signal'):
             self.assertNotIn(bad, text, 'found in %s' % path)
+        # the backends the tests started apart (one is killed on purpose)
+        for path in self.other_logs():
+            text = open(path, encoding='utf-8', errors='replace').read()
+            for bad in ('AddressSanitizer', 'LeakSanitizer', 'runtime error:'):
+                self.assertNotIn(bad, text, 'found in %s' % path)
+
+    def other_logs(self):
+        run = os.path.dirname(harness.stack.run)
+        return (glob.glob(os.path.join(run, 'side', '*', '*.log')) +
+                glob.glob(os.path.join(harness.stack.run, 'apache',
+                                       'error.log')))
+
+    def test_zz_logs_hold_no_secret(self):
+        st = harness.stack
+        secrets = [open(os.path.join(st.run, name)).read().strip()
+                   for name in ('secret', 'db-password')]
+        for tok in harness.secrets_seen:
+            secrets.append(tok)
+            secrets.append(tok.rsplit('.', 1)[-1])   # its MAC alone
+        for path in [os.path.join(st.run, 'aparte.log')] + self.other_logs():
+            text = open(path, encoding='utf-8', errors='replace').read()
+            for s in secrets:
+                self.assertNotIn(s, text, 'a secret is in %s' % path)
 
 
 class Result(unittest.TextTestResult):
     pass
+
+
+def run_browser(base, out):
+    """Runs tests/browser/run.mjs against the site; returns (passed,
+    failed).  Its lines go to our output as they come."""
+    script = os.path.join(ROOT, 'tests', 'browser', 'run.mjs')
+    print('== browser tests', flush=True)
+    try:
+        p = subprocess.Popen(['node', script, base, out], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    except OSError as e:
+        print('not ok - the browser suite did not start: %s' % e, flush=True)
+        return 0, 1
+    counts = None
+    try:
+        for line in p.stdout:
+            m = re.match(r'^(\d+) passed, (\d+) failed', line)
+            if m:
+                counts = int(m.group(1)), int(m.group(2))
+                line = 'browser: ' + line
+            print(line, end='', flush=True)
+        p.wait(timeout=600)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        print('not ok - the browser suite took too long', flush=True)
+        return (counts[0] if counts else 0), (counts[1] if counts else 0) + 1
+    if counts is None:
+        print('not ok - the browser suite ended without its counts (exit %d)'
+              % p.returncode, flush=True)
+        return 0, 1
+    return counts
 
 
 def main():
@@ -64,6 +124,7 @@ def main():
     ap.add_argument('--no-browser', action='store_true')
     ap.add_argument('patterns', nargs='*')
     args = ap.parse_args()
+    args.run = os.path.abspath(args.run)
 
     if os.path.isdir(args.run):
         shutil.rmtree(args.run)
@@ -85,15 +146,20 @@ def main():
     extra = ''
     for f in sorted(glob.glob(os.path.join(HERE, 'conf.d', '*.conf'))):
         extra += open(f, encoding='utf-8').read() + '\n'
+    # Static pages the tests write (with SSI), served by nginx at /essai/.
+    harness.pages_www = os.path.join(args.run, 'essai')
+    os.makedirs(harness.pages_www)
     st = Stack(os.path.join(args.run, 'site'), args.prefix, plugin_dir=pdir,
-               conf_extra=extra)
+               conf_extra=extra, nginx_extra='        location /essai/ '
+               '{ alias %s/; }' % harness.pages_www)
     harness.stack = st
     t0 = time.time()
     st.start()
     # Every installed plugin on, with the demo content: the tests use it as
     # their data.
     harness.demo_info = content.load(st)
-    # Workers see a change of the enabled plugins within a second.
+    # The plugins were enabled while the backend ran: every worker thread
+    # sees the new set within a second.
     time.sleep(1.1)
     print('site up in %.1fs on %s' % (time.time() - t0, st.base), flush=True)
 
@@ -104,17 +170,28 @@ def main():
         if args.patterns and not any(p in m for p in args.patterns):
             continue
         suite.addTests(loader.loadTestsFromModule(importlib.import_module(m)))
-    suite.addTests(loader.loadTestsFromTestCase(MarkupTest))
-    suite.addTests(loader.loadTestsFromTestCase(LogTest))
+    last = unittest.TestSuite()
+    last.addTests(loader.loadTestsFromTestCase(MarkupTest))
+    last.addTests(loader.loadTestsFromTestCase(LogTest))
     runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2,
                                      resultclass=Result)
+    browser = (0, 0)
     try:
         res = runner.run(suite)
+        if not args.no_browser and (not args.patterns or
+                                    'browser' in args.patterns):
+            browser = run_browser(st.base, os.path.join(args.run, 'browser'))
+        # Last: the markup of every page kept, the backend's log.
+        res2 = runner.run(last)
     finally:
         st.stop()
+    for k in ('failures', 'errors', 'unexpectedSuccesses', 'skipped'):
+        getattr(res, k).extend(getattr(res2, k))
+    res.testsRun += res2.testsRun
     failed = len(res.failures) + len(res.errors) + len(res.unexpectedSuccesses)
     skipped = len(res.skipped)
-    passed = res.testsRun - failed - skipped
+    passed = res.testsRun - failed - skipped + browser[0]
+    failed += browser[1]
     line = '%d passed, %d failed' % (passed, failed)
     if skipped:
         line += ', %d skipped' % skipped

@@ -77,7 +77,7 @@ class Visitor:
         self.c = Client()
 
     def fields(self):
-        r = self.c.get('/aparte/guestbook')
+        r = self.c.get('/aparte/good/guestbook')
         assert r.status == 200, r
         return r, self.c.form_fields(r)
 
@@ -98,7 +98,7 @@ class Visitor:
         if page:
             f['page'] = page
         f.update(extra or {})
-        r = self.c.post('/aparte/guestbook', f)
+        r = self.c.post('/aparte/good/guestbook', f)
         assert r.status == 200, (r, r.text[:2000])
         return Result(r)
 
@@ -115,7 +115,7 @@ def moderator(verdict, item, body, author='Modéré Anonyme', email=None,
     if url:
         f['url'] = url
     c = Client()
-    r = c.post('/aparte/guestbook/verdict', f)
+    r = c.post('/aparte/good/guestbook/verdict', f)
     assert r.status == 200 and 'learned' in r.text, (r, r.text[:1000])
 
 
@@ -197,13 +197,13 @@ class SignalsTest(unittest.TestCase):
         _, f = v.fields()
         time.sleep(MIN_TIME)
         f.update({'author': 'Marc Petit', 'body': HAM_TEXT})
-        first = Result(v.c.post('/aparte/guestbook', f))
+        first = Result(v.c.post('/aparte/good/guestbook', f))
         self.assertFalse(first.has('jeton réutilisé'), first)
         # the same form sent again: the CSRF token is new, the antispam
         # token is the old one
         _, f2 = v.fields()
         f['_csrf'] = f2['_csrf']
-        second = Result(v.c.post('/aparte/guestbook', f))
+        second = Result(v.c.post('/aparte/good/guestbook', f))
         self.assertTrue(second.has('formulaire déjà envoyé une fois'),
                         second)
         self.assertNotEqual(second.verdict, 'ham', second)
@@ -471,7 +471,7 @@ class SpeedTest(unittest.TestCase):
                 f.update({'author': 'Anne Vitesse', 'body': HAM_TEXT,
                           'as_token': form_token(10)})
                 t0 = time.perf_counter()
-                r = v.c.post('/aparte/guestbook', f)
+                r = v.c.post('/aparte/good/guestbook', f)
                 times.append(time.perf_counter() - t0)
                 self.assertEqual(r.status, 200)
             times.sort()

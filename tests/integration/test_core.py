@@ -1,5 +1,6 @@
 """The core over HTTP, through nginx: status, errors, negotiation,
 languages, plugins switched on and off while running."""
+import threading
 import time
 import unittest
 
@@ -54,7 +55,7 @@ class PagesTest(unittest.TestCase):
         save_page('home-html', r)
 
     def test_fragment_has_no_layout(self):
-        r = Client().get('/aparte/hello/claire?fragment=1')
+        r = Client().get('/aparte/good/hello/claire?fragment=1')
         self.assertEqual(r.status, 200)
         self.assertNotIn('DOCTYPE', r.text)
         self.assertTrue(r.text.startswith('<p>'))
@@ -78,16 +79,45 @@ class PagesTest(unittest.TestCase):
 
 class PluginSwitchTest(unittest.TestCase):
 
-    def test_disable_then_enable_reaches_workers_within_a_second(self):
+    def statuses(self, path, n=64, concurrency=16):
+        """The statuses of n requests, concurrency at a time: enough to
+        reach every thread of every worker."""
+        out = []
+        lock = threading.Lock()
+        left = list(range(n))
+
+        def run():
+            c = Client()
+            while True:
+                with lock:
+                    if not left:
+                        return
+                    left.pop()
+                st = c.get(path).status
+                with lock:
+                    out.append(st)
+        ts = [threading.Thread(target=run) for _ in range(concurrency)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        return out
+
+    def switch(self, action, want):
         c = Client()
-        self.assertEqual(c.get('/aparte/hello/a').status, 200)
-        harness.stack.admin('plugin', 'disable', 'good')
+        harness.stack.admin('plugin', action, 'good')
         t0 = time.time()
-        gone = wait_until(lambda: c.get('/aparte/hello/a').status == 404, 3)
-        self.assertTrue(gone)
-        self.assertLess(time.time() - t0, 1.5)
-        harness.stack.admin('plugin', 'enable', 'good')
-        t0 = time.time()
-        back = wait_until(lambda: c.get('/aparte/hello/a').status == 200, 3)
-        self.assertTrue(back)
-        self.assertLess(time.time() - t0, 1.5)
+        seen = wait_until(lambda: c.get('/aparte/good/hello/a').status == want,
+                          3, 0.02)
+        self.assertTrue(seen)
+        self.assertLess(time.time() - t0, 1.5)   # the first request to ask
+        # a second after the change, no worker thread answers otherwise
+        time.sleep(max(0, t0 + 1.05 - time.time()))
+        self.assertEqual(set(self.statuses('/aparte/good/hello/a')), {want})
+
+    def test_disable_then_enable_reaches_workers_within_a_second(self):
+        self.assertEqual(set(self.statuses('/aparte/good/hello/a', 16)), {200})
+        try:
+            self.switch('disable', 404)
+        finally:
+            self.switch('enable', 200)

@@ -63,6 +63,11 @@ START_TEST(test_values_and_defaults)
 	ck_assert_int_eq(ap_conf_num(&c, "comments", "size"), 65536);
 	ck_assert_int_eq(ap_conf_num(&c, "limits", "body_max"), 2 * 1048576);
 	ck_assert_int_eq(ap_conf_num(&c, "limits", "fields_max"), 200);
+	/* where each value came from, for the messages that refuse one */
+	ck_assert_int_eq(ap_conf_line(&c, "site", "title"), 3);
+	ck_assert_int_eq(ap_conf_line(&c, "comments", "hold"), 9);
+	ck_assert_int_eq(ap_conf_line(&c, "site", "mount"), 0);
+	ck_assert_int_eq(ap_conf_line(&c, "nowhere", "x"), 0);
 	ap_conf_free(&c);
 }
 END_TEST

@@ -209,6 +209,36 @@ START_TEST(test_urlencode)
 }
 END_TEST
 
+START_TEST(test_edge_cases)
+{
+	static const char *const offered[] = { "fr", "en", NULL };
+	struct ap_kvlist l = { 0 };
+
+	/* a value may hold '=', a cookie without a name is skipped */
+	ap_parse_cookies(&a, "a=b=c; =nameless; ;  sp = v ", &lim, &l);
+	ck_assert_str_eq(ap_kv_get(&l, "a"), "b=c");
+	ck_assert_str_eq(ap_kv_get(&l, "sp"), "v");
+	ck_assert_uint_eq(l.n, 2);
+	/* a key escaped like a value */
+	ck_assert_int_eq(parse("%6B%C3%A9=1&k%2Bx=2", &l), AP_PARSE_OK);
+	ck_assert_str_eq(ap_kv_get(&l, "ké"), "1");
+	ck_assert_str_eq(ap_kv_get(&l, "k+x"), "2");
+	/* the escape at the very end */
+	ck_assert_int_eq(parse("a=%41", &l), AP_PARSE_OK);
+	ck_assert_str_eq(ap_kv_get(&l, "a"), "A");
+	/* case, spaces and odd q values in Accept-Language */
+	ck_assert_str_eq(ap_accept_language(" EN-gb ; q=0.8 , fr;q=0.1",
+	    offered), "en");
+	ck_assert_ptr_null(ap_accept_language("fr;q=abc", offered));
+	ck_assert_ptr_null(ap_accept_language("", offered));
+	ck_assert_str_eq(ap_accept_language("*, en;q=0.1", offered), "en");
+	/* parameters before q in Accept */
+	ck_assert(!ap_accepts_xhtml("application/xhtml+xml;level=1;q=0"));
+	ck_assert(ap_accepts_xhtml("application/xhtml+xml;q=0.1"));
+	ck_assert(ap_accepts_xhtml("text/html;q=0, application/xhtml+xml"));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -232,6 +262,7 @@ main(void)
 	tcase_add_test(tc, test_local_path);
 	tcase_add_test(tc, test_utf8_and_xml_clean);
 	tcase_add_test(tc, test_urlencode);
+	tcase_add_test(tc, test_edge_cases);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -49,6 +49,11 @@ START_TEST(test_load_and_refuse)
 	ck_assert(!p->loaded);
 	ck_assert_ptr_nonnull(strstr(p->error, "nonexistent"));
 
+	/* a dependency that loaded is enough to load */
+	p = find("needsgood");
+	ck_assert_ptr_nonnull(p);
+	ck_assert(p->loaded);
+
 	p = find("failinit");
 	ck_assert(!p->loaded);
 	ck_assert_ptr_nonnull(strstr(p->error, "initialisation"));
@@ -61,7 +66,7 @@ START_TEST(test_load_and_refuse)
 	ap_req_init_cli(&r, w);
 	r.cli = false;
 	ck_assert_int_eq(ap_router_match(&ap_core.router, r.a, "GET",
-	    "/hello/claire", ap_req_enabled, &r, &rt, &args, allow,
+	    "/good/hello/claire", ap_req_enabled, &r, &rt, &args, allow,
 	    sizeof(allow)), AP_MATCH_OK);
 	ck_assert_str_eq(ap_kv_get(&args, "who"), "claire");
 	ck_assert_int_eq(ap_router_match(&ap_core.router, r.a, "GET",
@@ -76,7 +81,7 @@ START_TEST(test_load_and_refuse)
 	ck_assert_int_eq(ap_hook_run(&r, "test.ping", &pings), AP_DECLINED);
 	ck_assert_int_eq(pings, 1);
 	ck_assert_int_eq(ap_router_match(&ap_core.router, r.a, "GET",
-	    "/hello/claire", ap_req_enabled, &r, &rt, &args, allow,
+	    "/good/hello/claire", ap_req_enabled, &r, &rt, &args, allow,
 	    sizeof(allow)), AP_MATCH_NONE);
 
 	/* its settings are declared with their defaults */

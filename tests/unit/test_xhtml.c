@@ -121,7 +121,7 @@ START_TEST(test_full_page_xhtml)
 	ck_assert_ptr_nonnull(strstr(o, "xmlns=\"http://www.w3.org/1999/xhtml\""));
 	ck_assert_ptr_nonnull(strstr(o, "lang=\"fr\" xml:lang=\"fr\""));
 	ck_assert_ptr_nonnull(strstr(o, "<title>Titre – Réseau</title>"));
-	ck_assert_ptr_nonnull(strstr(o, "<main id=\"main\"><h1>Bonjour</h1>"
+	ck_assert_ptr_nonnull(strstr(o, "<main id=\"main\" tabindex=\"-1\"><h1>Bonjour</h1>"
 	    "</main>"));
 	ck_assert_ptr_nonnull(strstr(o, "href=\"/aparte-static/aparte.css\""));
 	ck_assert_ptr_nonnull(strstr(o, "</html>"));

@@ -1,0 +1,184 @@
+"""Mail: the message a plugin sends (ap->mail) reaches the mail command
+with the headers a mail client expects; nothing a visitor types can add a
+header; a message the command could not take stays in the queue with the
+reason, and is sent later.  Nothing is lost."""
+import email
+import email.policy
+import email.utils
+import os
+import subprocess
+import time
+import unittest
+
+import fcgi
+import harness
+from harness import Backend, Client, wait_until
+
+
+def captured(marker, since=()):
+    """The captured messages whose text holds marker."""
+    return [(p, t) for p, t in harness.stack.mails()
+            if marker in t and p not in since]
+
+
+def queue_row(marker):
+    rows = harness.stack.sql(
+        "SELECT id, tries, sent_at IS NOT NULL, COALESCE(last_error, ''), "
+        "next_try - UNIX_TIMESTAMP() FROM ap_mail WHERE message LIKE '%%%s%%'"
+        % marker)
+    return rows
+
+
+def send(client, **fields):
+    return client.post('/aparte/good/mail', fields)
+
+
+class MailTest(unittest.TestCase):
+
+    def test_message_and_its_headers(self):
+        marker = 'm%d' % time.time_ns()
+        subject = 'Réunion d’été — ordre du jour ' + 'é' * 60
+        body = 'Bonjour Claire,\n\nLa réunion a lieu jeudi.\n' + marker + '\n'
+        t0 = time.time()
+        r = send(Client(), to='claire@example.org', subject=subject,
+                 body=body, unsub='https://example.org/desabonner?x=1')
+        self.assertEqual((r.status, r.text), (200, 'queued\n'))
+        msgs = wait_until(lambda: captured(marker), 10)
+        self.assertEqual(len(msgs), 1)
+        raw = open(msgs[0][0], 'rb').read()
+        # headers in ASCII (RFC 2047 words of at most 75 characters),
+        # every line ended by CRLF
+        head, _, _ = raw.partition(b'\r\n\r\n')
+        head.decode('ascii')
+        self.assertNotIn(b'\n', raw.replace(b'\r\n', b''))
+        for line in head.split(b'\r\n'):
+            self.assertLessEqual(len(line), 998)
+            for word in line.split():
+                if word.startswith(b'=?'):
+                    self.assertLessEqual(len(word), 75)
+        m = email.message_from_bytes(raw, policy=email.policy.default)
+        self.assertEqual(str(m['To']), 'claire@example.org')
+        self.assertEqual(str(m['Subject']), subject)
+        self.assertEqual(m['From'].addresses[0].display_name,
+                         'Réseau Temps Partagé')
+        self.assertEqual(m['From'].addresses[0].addr_spec,
+                         'ne-pas-repondre@reseau-temps-partage.invalid')
+        date = email.utils.parsedate_to_datetime(str(m['Date'])).timestamp()
+        self.assertLess(abs(date - t0), 60)
+        self.assertRegex(str(m['Message-ID']), r'^<[A-Za-z0-9_-]+@[a-z.]+>$')
+        self.assertEqual(str(m['List-Unsubscribe']),
+                         '<https://example.org/desabonner?x=1>')
+        self.assertEqual(str(m['List-Unsubscribe-Post']),
+                         'List-Unsubscribe=One-Click')
+        self.assertEqual(m.get_content_type(), 'text/plain')
+        self.assertEqual(m.get_content_charset(), 'utf-8')
+        self.assertEqual(m.get_content().replace('\r\n', '\n'), body)
+        # the queue keeps it, sent
+        row = queue_row(marker)
+        self.assertEqual(len(row), 1)
+        self.assertEqual(row[0][1:4], ['1', '1', ''])
+
+    def test_without_unsubscribe_and_two_message_ids_differ(self):
+        marker = 'n%d' % time.time_ns()
+        for i in range(2):
+            r = send(Client(), to='a@example.org', subject='Plain %d' % i,
+                     body=marker)
+            self.assertEqual(r.status, 200)
+        msgs = wait_until(lambda: (lambda m: m if len(m) == 2 else None)(
+            captured(marker)), 10)
+        ms = [email.message_from_string(t, policy=email.policy.default)
+              for p, t in msgs]
+        self.assertIsNone(ms[0]['List-Unsubscribe'])
+        self.assertEqual(sorted(str(m['Subject']) for m in ms),
+                         ['Plain 0', 'Plain 1'])
+        self.assertNotEqual(ms[0]['Message-ID'], ms[1]['Message-ID'])
+
+    def test_header_injection_is_refused(self):
+        marker = 'i%d' % time.time_ns()
+        before = harness.stack.sql('SELECT COUNT(*) FROM ap_mail')
+        c = Client()
+        for fields in (
+                {'to': 'a@example.org', 'subject': 'Hi\r\nBcc: v@example.org'},
+                {'to': 'a@example.org', 'subject': 'Hi\nBcc: v@example.org'},
+                {'to': 'a@example.org\r\nBcc: v@example.org', 'subject': 'Hi'},
+                {'to': 'a@example.org, v@example.org', 'subject': 'Hi'},
+                {'to': 'Victim <v@example.org>', 'subject': 'Hi'},
+                {'to': 'not-an-address', 'subject': 'Hi'},
+                {'to': 'a@example.org', 'subject': 'Hi',
+                 'unsub': 'https://x.example/\r\nBcc: v@example.org'}):
+            with self.subTest(fields):
+                r = send(c, body=marker, **fields)
+                self.assertEqual((r.status, r.text), (400, 'refused\n'))
+        self.assertEqual(harness.stack.sql('SELECT COUNT(*) FROM ap_mail'),
+                         before)
+        time.sleep(0.3)
+        self.assertEqual(captured(marker), [])
+
+
+class MailQueueTest(unittest.TestCase):
+
+    def run_admin(self, *args):
+        return harness.stack.admin(*args)
+
+    def test_failing_command_keeps_the_message_until_it_works(self):
+        marker = 'q%d' % time.time_ns()
+        b = Backend('mail-fails', changes={('mail', 'command'): '/bin/false'})
+        b.start()
+        try:
+            body = ('to=claire%40example.org&subject=Relance&body=' + marker)
+            st, h, out = b.request('/aparte/good/mail', 'POST',
+                                   body=body.encode())
+            self.assertEqual((st, out), (200, b'queued\n'))
+            # the backend tried once, after the answer, and kept it
+            row = wait_until(lambda: (lambda r: r if r and r[0][1] == '1'
+                                      else None)(queue_row(marker)), 10)
+            self.assertTrue(row, queue_row(marker))
+            mid, tries, sent, why, due = row[0]
+            self.assertEqual(sent, '0')
+            self.assertEqual(why, '/bin/false exited with status 1')
+            self.assertGreater(int(due), 60)   # retried later, not at once
+            self.assertIn('mail %s not sent (try 1): /bin/false exited with '
+                          'status 1; it stays queued' % mid, b.log_text())
+        finally:
+            b.stop()
+        self.assertEqual(captured(marker), [])
+        r = self.run_admin('mail', 'list')
+        line = [l for l in r.stdout.splitlines() if l.startswith(mid + '\t')]
+        self.assertIn('\tqueued\tclaire@example.org\tRelance\t1 tries\t'
+                      '/bin/false exited with status 1', line[0])
+        # once the command works, the admin (or the cron) sends it
+        r = self.run_admin('mail', 'run')
+        self.assertRegex(r.stdout, r'^[1-9][0-9]* message\(s\) sent$')
+        msgs = captured(marker)
+        self.assertEqual(len(msgs), 1)
+        self.assertIn('Subject: Relance', msgs[0][1])
+        mid2, tries, sent, why, due = queue_row(marker)[0]
+        self.assertEqual((mid2, tries, sent, why), (mid, '2', '1', ''))
+        # and not twice
+        self.run_admin('mail', 'run')
+        self.assertEqual(len(captured(marker)), 1)
+
+    def test_command_that_cannot_run_says_why(self):
+        marker = 'c%d' % time.time_ns()
+        b = Backend('mail-missing', changes={('mail', 'command'):
+                                             '/nonexistent/sendmail -t'})
+        b.start()
+        try:
+            body = 'to=a%40example.org&subject=S&body=' + marker
+            st, h, out = b.request('/aparte/good/mail', 'POST',
+                                   body=body.encode())
+            self.assertEqual(st, 200)
+            row = wait_until(lambda: (lambda r: r if r and r[0][1] == '1'
+                                      else None)(queue_row(marker)), 10)
+            self.assertTrue(row)
+            self.assertEqual(row[0][3], 'cannot run /nonexistent/sendmail: '
+                             'No such file or directory')
+        finally:
+            b.stop()
+        # sent by the working site's command afterwards
+        self.run_admin('mail', 'run')
+        self.assertEqual(len(captured(marker)), 1)
+
+
+if __name__ == '__main__':
+    unittest.main()

@@ -158,14 +158,31 @@ def page_texts(body):
             re.findall(r'<(?:h1|p)\b[^>]*>(.*?)</(?:h1|p)>', body, re.S)]
 
 
+CORE_SECTIONS = ('database', 'site', 'server', 'limits', 'mail')
+
+
 def conf_text(changes=None, drop=(), base=None):
     """The text of the test site's aparte.conf with changes applied:
     {('section', 'key'): value} sets (or adds) a key, drop lists
-    (section, key) to remove."""
+    (section, key) to remove.  With another plugin folder, the sections of
+    the plugins it does not hold are left out (the core refuses a section
+    nobody declares)."""
     changes = dict(changes or {})
     text = open(base or stack.conf, encoding='utf-8').read()
     out, section = [], None
     seen = set()
+    pdir = changes.get(('server', 'plugin_dir'))
+    if pdir is not None:
+        kept = set(CORE_SECTIONS) | {os.path.basename(p)[:-3] for p in
+                                     os.listdir(pdir) if p.endswith('.so')}
+        lines, skip = [], False
+        for line in text.splitlines():
+            m = re.match(r'\s*\[([a-z0-9_]+)\]\s*$', line)
+            if m:
+                skip = m.group(1) not in kept
+            if not skip:
+                lines.append(line)
+        text = '\n'.join(lines) + '\n'
 
     def flush(sec):
         for (s, k), v in changes.items():

@@ -395,15 +395,137 @@ class RulesTest(unittest.TestCase):
         self.assertLess(time.time() - t0, 1.0)
 
 
+def moderator_client(role='moderator'):
+    """A signed-in visitor (the test plugin plays the login plugin)."""
+    c = Client()
+    c.cookies['good_user'] = '7'
+    c.cookies['good_role'] = role
+    return c
+
+
+def form_hidden(resp, action):
+    """The hidden fields of the form of a page that posts to action."""
+    for f in re.findall(r'<form\b.*?</form>', resp.text, re.S):
+        if 'action="%s"' % action in f:
+            return dict((html.unescape(n), html.unescape(v)) for n, v in
+                        re.findall(r'<input type="hidden" name="([^"]*)" '
+                                   r'value="([^"]*)"', f))
+    raise AssertionError('no form posting to %s' % action)
+
+
+ADMIN = '/aparte/admin/antispam'
+
+
 class AdminTest(unittest.TestCase):
 
+    def tearDown(self):
+        for line in admin('spam', 'rules').stdout.splitlines()[1:]:
+            admin('spam', 'rule', 'delete', line.split('\t')[0])
+
     def test_admin_page_needs_a_moderator(self):
-        r = Client().get('/aparte/admin/antispam')
+        r = Client().get(ADMIN)
         self.assertIn(r.status, (303, 403))
-        r = Client().post('/aparte/admin/antispam/rules',
-                          {'kind': 'words', 'body': 'x'})
+        r = moderator_client('member').get(ADMIN)
+        self.assertEqual(r.status, 403)
+        r = Client().post(ADMIN + '/rules', {'kind': 'words', 'body': 'x'})
         self.assertEqual(r.status, 403)
         self.assertEqual(admin('spam', 'rules').stdout.count('\n'), 1)
+
+    def test_page_shows_what_was_learned_and_the_reasons(self):
+        Visitor().post('Casino en ligne, bonus gratuit, cliquez ici : '
+                       '[url=http://casino-bonus.example]jouer[/url]',
+                       author='Joueur Fou')
+        c = moderator_client()
+        r = c.get(ADMIN)
+        self.assertEqual(r.status, 200)
+        save_page('antispam-admin', r)
+        self.assertIn('<h1>Filtre anti-indésirables</h1>', r.text)
+        self.assertRegex(r.text, r'\d+ textes appris comme indésirables')
+        # the last submissions, with the filter's reasons
+        log = r.text[r.text.index('Derniers envois examinés'):]
+        self.assertIn('Joueur Fou', log)
+        self.assertIn('lien BBCode [url=…]', log)
+        self.assertIn('indésirable', log)
+
+    def test_rules_are_added_and_deleted_from_the_page(self):
+        c = moderator_client()
+        f = form_hidden(c.get(ADMIN), ADMIN + '/rules')
+        f.update({'kind': 'words', 'effect': 'spam', 'note': 'voyance',
+                  'body': 'voyance gratuite\nmarabout'})
+        r = c.post(ADMIN + '/rules', f)
+        self.assertEqual(r.status, 303)
+        m = re.search(r'\?added=(\d+)#rules$', r.header('location'))
+        self.assertIsNotNone(m, r.header('location'))
+        rid = m.group(1)
+        r = c.get(ADMIN + '?added=' + rid)
+        self.assertIn('La règle n° %s est en service.' % rid, r.text)
+        self.assertIn('id="rule-%s"' % rid, r.text)
+        self.assertIn('voyance gratuite\nmarabout', html.unescape(r.text))
+        res = Visitor().post(HAM_TEXT + ' Consultez notre grand Marabout.',
+                             author='Mage Noir')
+        self.assertTrue(res.has('règle n° %s (voyance) : « marabout »' % rid),
+                        res)
+        self.assertEqual(res.verdict, 'spam', res)
+        # deleted, it no longer counts
+        f = form_hidden(r, ADMIN + '/rules/%s/delete' % rid)
+        r = c.post(ADMIN + '/rules/%s/delete' % rid, f)
+        self.assertEqual(r.status, 303)
+        self.assertIn('?deleted=%s' % rid, r.header('location'))
+        res = Visitor().post(HAM_TEXT + ' Consultez notre grand Marabout.',
+                             author='Mage Noir')
+        self.assertFalse(res.has('voyance'), res)
+        f = form_hidden(c.get(ADMIN), ADMIN + '/rules')
+        r = c.post(ADMIN + '/rules/%s/delete' % rid, f)
+        self.assertEqual(r.status, 404)
+
+    def test_a_bad_pattern_comes_back_with_what_was_typed(self):
+        c = moderator_client()
+        f = form_hidden(c.get(ADMIN), ADMIN + '/rules')
+        f.update({'kind': 'pattern', 'effect': 'unsure', 'note': 'essai',
+                  'body': '(promo[0-9]+'})
+        r = c.post(ADMIN + '/rules', f)
+        self.assertEqual(r.status, 422)
+        save_page('antispam-admin-error', r)
+        self.assertRegex(r.text, r'<p class="error" id="f-body-err">Le motif '
+                         r'n’est pas valide : [^<]+ \(position 12\)\.</p>')
+        self.assertIn('>(promo[0-9]+</textarea>', r.text)
+        self.assertIn('value="essai"', r.text)
+        self.assertRegex(r.text, r'id="as-kind-pattern" name="kind" '
+                         r'value="pattern" checked="checked"')
+        self.assertRegex(r.text, r'id="as-effect-unsure" name="effect" '
+                         r'value="unsure" checked="checked"')
+        self.assertEqual(admin('spam', 'rules').stdout.count('\n'), 1)
+
+    def test_a_rule_that_gave_up_is_reported(self):
+        admin('spam', 'rule', 'add', 'pattern', r'(a+a+)+\d', '--note',
+              'trop gourmande')
+        Visitor().post('a' * 30000, author='Robot Lent', wait=False,
+                       token=form_token(10))
+        r = moderator_client().get(ADMIN)
+        self.assertRegex(r.text, r'1 règle a atteint sa limite de calcul')
+        self.assertRegex(r.text, r'<tr id="rule-\d+" class="as-limit">')
+        self.assertRegex(r.text, r'1 fois, la dernière le ')
+
+    def test_try_a_text(self):
+        c = moderator_client()
+        f = form_hidden(c.get(ADMIN), ADMIN + '/try#try')
+        f.update({'text': 'Gagnez 5000 euros par mois depuis chez vous, '
+                          'cliquez ici : http://argent.example'})
+        r = c.post(ADMIN + '/try', f)
+        self.assertEqual(r.status, 200)
+        save_page('antispam-admin-try', r)
+        self.assertRegex(r.text, r'Verdict : <strong class="badge '
+                         r'badge-error">indésirable</strong>')
+        self.assertIn('mots appris comme indésirables', r.text)
+        # nothing kept: the list of examined submissions did not grow
+        n = harness.stack.sql('SELECT COUNT(*) FROM antispam_log')[0][0]
+        f = form_hidden(c.get(ADMIN), ADMIN + '/try#try')
+        f['text'] = ''
+        r = c.post(ADMIN + '/try', f)
+        self.assertEqual(r.status, 422)
+        self.assertIn('Écrivez le texte à examiner.', r.text)
+        self.assertEqual(harness.stack.sql(
+            'SELECT COUNT(*) FROM antispam_log')[0][0], n)
 
 
 class CommandLineTest(unittest.TestCase):

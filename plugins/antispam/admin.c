@@ -59,6 +59,8 @@ admin_score(struct ap_req *r, double s)
 	return t;
 }
 
+/* What the filter learned: counts, and whether the classifier has its
+ * say yet. */
 static void
 admin_stats(struct ap_req *r)
 {
@@ -84,10 +86,10 @@ admin_stats(struct ap_req *r)
 	    nt), NULL);
 	ap->close(r);
 	if (ns < as_cf.min_learned || nh < as_cf.min_learned)
-		ap->elem(r, "p", ap->printf(r, ap->tr(r, "Le classifieur donne "
-		    "son avis à partir de %ld textes de chaque sorte ; d’ici là, "
-		    "seuls les autres signes comptent."), as_cf.min_learned),
-		    "class", "meta", NULL);
+		ap->elem(r, "p", ap->printf(r, ap->tr(r, "Le classifieur "
+		    "donne son avis à partir de %ld textes de chaque sorte ; "
+		    "d’ici là, seuls les autres signes comptent."),
+		    as_cf.min_learned), "class", "meta", NULL);
 	ap->elem(r, "p", ap->tr(r, "Chaque décision d’un modérateur "
 	    "(« indésirable », « légitime ») est apprise aussitôt."), "class",
 	    "meta", NULL);
@@ -109,12 +111,15 @@ admin_radio(struct ap_req *r, const char *name, const char *value,
 	ap->close(r);
 }
 
+/* The rules in use (those that gave up at their limit marked), each
+ * with its delete button, and the form to add one (with what was typed
+ * and the errors, when it comes back). */
 static void
 admin_rules(struct ap_req *r, const struct admin_form *f)
 {
-	struct ap_res *res = ap->query(r, "SELECT id, kind, body, effect, note, "
-	    "hits, last_hit, limit_hits, last_limit FROM antispam_rules ORDER "
-	    "BY id", AP_NOARGS);
+	struct ap_res *res = ap->query(r, "SELECT id, kind, body, effect, "
+	    "note, hits, last_hit, limit_hits, last_limit FROM antispam_rules "
+	    "ORDER BY id", AP_NOARGS);
 	long long limits = 0;
 
 	ap->open(r, "section", "class", "as-rules", "id", "rules", NULL);
@@ -123,8 +128,8 @@ admin_rules(struct ap_req *r, const struct admin_form *f)
 	    "un texte qui en contient est classé indésirable, ou mis en "
 	    "attente de vérification."), NULL);
 	if (res == NULL) {
-		ap->message(r, "error", ap->tr(r, "Les règles n’ont pas pu être "
-		    "lues."));
+		ap->message(r, "error", ap->tr(r,
+		    "Les règles n’ont pas pu être lues."));
 		ap->close(r);
 		return;
 	}
@@ -132,12 +137,12 @@ admin_rules(struct ap_req *r, const struct admin_form *f)
 		if (ap->cell_int(res, i, 7) > 0)
 			limits++;
 	if (limits > 0)
-		ap->message(r, "warn", ap->printf(r, ap->trn(r, "%lld règle a "
-		    "atteint sa limite de calcul : le texte a été mis en attente "
-		    "de vérification. Simplifiez-la.", "%lld règles ont atteint "
-		    "leur limite de calcul : les textes ont été mis en attente de "
-		    "vérification. Simplifiez-les.", (unsigned long)limits),
-		    limits));
+		ap->message(r, "warn", ap->printf(r, ap->trn(r,
+		    "%lld règle a atteint sa limite de calcul : le texte a "
+		    "été mis en attente de vérification. Simplifiez-la.",
+		    "%lld règles ont atteint leur limite de calcul : les "
+		    "textes ont été mis en attente de vérification. "
+		    "Simplifiez-les.", (unsigned long)limits), limits));
 	if (ap->rows(res) == 0) {
 		ap->elem(r, "p", ap->tr(r, "Aucune règle pour l’instant."),
 		    "class", "muted", NULL);
@@ -165,7 +170,8 @@ admin_rules(struct ap_req *r, const struct admin_form *f)
 		ap->open(r, "tbody", NULL);
 		for (size_t i = 0; i < ap->rows(res); i++) {
 			const char *id = ap->cell(res, i, 0);
-			int pattern = strcmp(ap->cell(res, i, 1), "pattern") == 0;
+			int pattern = strcmp(ap->cell(res, i, 1),
+			    "pattern") == 0;
 			const char *note = ap->cell(res, i, 4);
 			long long lim = ap->cell_int(res, i, 7);
 
@@ -181,9 +187,9 @@ admin_rules(struct ap_req *r, const struct admin_form *f)
 			if (note && *note)
 				ap->elem(r, "p", note, "class", "meta", NULL);
 			ap->close(r);
-			ap->elem(r, "td", strcmp(ap->cell(res, i, 3), "unsure") ==
-			    0 ? ap->tr(r, "à vérifier") : ap->tr(r,
-			    "indésirable"), NULL);
+			ap->elem(r, "td", strcmp(ap->cell(res, i, 3),
+			    "unsure") == 0 ? ap->tr(r, "à vérifier") :
+			    ap->tr(r, "indésirable"), NULL);
 			ap->elem(r, "td", ap->cell(res, i, 5), "class", "num",
 			    NULL);
 			if (lim > 0)
@@ -254,6 +260,8 @@ admin_rules(struct ap_req *r, const struct admin_form *f)
 	ap->close(r);   /* section */
 }
 
+/* The form to try a text, with the verdict and the reasons of the last
+ * try above it. */
 static void
 admin_try(struct ap_req *r, const struct admin_form *f)
 {
@@ -313,6 +321,8 @@ admin_try(struct ap_req *r, const struct admin_form *f)
 	ap->close(r);
 }
 
+/* The last submissions examined, each with its verdict, score and
+ * reasons: what moderators read to understand a decision. */
 static void
 admin_log(struct ap_req *r)
 {
@@ -323,16 +333,17 @@ admin_log(struct ap_req *r)
 	ap->open(r, "section", "class", "as-log", "id", "log", NULL);
 	ap->elem(r, "h2", ap->tr(r, "Derniers envois examinés"), NULL);
 	if (res == NULL || ap->rows(res) == 0) {
-		ap->elem(r, "p", ap->tr(r, "Aucun envoi examiné pour l’instant."),
-		    "class", "muted", NULL);
+		ap->elem(r, "p", ap->tr(r,
+		    "Aucun envoi examiné pour l’instant."), "class", "muted",
+		    NULL);
 		ap->close(r);
 		return;
 	}
 	ap->open(r, "div", "class", "table-wrap", NULL);
 	ap->open(r, "table", NULL);
-	ap->elem(r, "caption", ap->printf(r, ap->tr(r, "Les %d derniers, avec "
-	    "les raisons du filtre"), ADMIN_LOG_ROWS), "class", "visually-hidden",
-	    NULL);
+	ap->elem(r, "caption", ap->printf(r, ap->tr(r, "Les %d derniers, "
+	    "avec les raisons du filtre"), ADMIN_LOG_ROWS), "class",
+	    "visually-hidden", NULL);
 	ap->open(r, "thead", NULL);
 	ap->open(r, "tr", NULL);
 	ap->elem(r, "th", ap->tr(r, "Date"), "scope", "col", NULL);
@@ -356,8 +367,8 @@ admin_log(struct ap_req *r)
 		    NULL);
 		ap->close(r);
 		ap->open(r, "td", NULL);
-		ap->elem(r, "span", admin_verdict(r, v), "class", admin_badge(v),
-		    NULL);
+		ap->elem(r, "span", admin_verdict(r, v), "class",
+		    admin_badge(v), NULL);
 		ap->elem(r, "span", admin_score(r, strtod(ap->cell(res, i, 6),
 		    NULL)), "class", "meta as-score", NULL);
 		ap->close(r);
@@ -393,11 +404,14 @@ admin_render(struct ap_req *r, const struct admin_form *f)
 	return AP_OK;
 }
 
+/* GET /admin/antispam (moderators and admins); ?added=N, ?deleted=N say
+ * what the last action did. */
 int
 as_admin_page(struct ap_req *r, void *state)
 {
 	struct admin_form f = { 0 };
-	const char *added = ap->arg(r, "added"), *deleted = ap->arg(r, "deleted");
+	const char *added = ap->arg(r, "added");
+	const char *deleted = ap->arg(r, "deleted");
 	int rc = ap->require_role(r, ADMIN_ROLE);
 
 	(void)state;
@@ -426,6 +440,8 @@ admin_chars(const char *s)
 	return n;
 }
 
+/* POST /admin/antispam/rules: adds a rule, or shows the form again
+ * (422) with what was typed and the error next to the field. */
 int
 as_admin_rule_add(struct ap_req *r, void *state)
 {
@@ -466,6 +482,8 @@ as_admin_rule_add(struct ap_req *r, void *state)
 	    ap->url(r, ADMIN_PATH), id));
 }
 
+/* POST /admin/antispam/rules/{id}/delete; 404 for a rule that is not
+ * there. */
 int
 as_admin_rule_delete(struct ap_req *r, void *state)
 {
@@ -490,6 +508,8 @@ as_admin_rule_delete(struct ap_req *r, void *state)
 	    ap->url(r, ADMIN_PATH), id));
 }
 
+/* POST /admin/antispam/try: judges a text as a comment, keeps nothing,
+ * learns nothing, and shows the page with the result. */
 int
 as_admin_try(struct ap_req *r, void *state)
 {
@@ -527,6 +547,7 @@ as_admin_try(struct ap_req *r, void *state)
 	return admin_render(r, &f);
 }
 
+/* admin.menu: the link to this page, for moderators and admins. */
 int
 as_admin_menu(struct ap_req *r, void *state, void *data)
 {
@@ -541,6 +562,8 @@ as_admin_menu(struct ap_req *r, void *state, void *data)
 	return AP_OK;
 }
 
+/* admin.dashboard: the rules that gave up at their limit wait for
+ * attention. */
 int
 as_admin_dashboard(struct ap_req *r, void *state, void *data)
 {

@@ -96,6 +96,9 @@ as_own_add(const char *s, size_t n)
 		    dom);
 }
 
+/* Reads the settings (refusing numbers out of range with the key named)
+ * and the site's own domains; the token table and the rules are read
+ * later, in each worker, at the first submission. */
 static int
 as_init(const struct ap_host *host, void **state)
 {
@@ -227,9 +230,10 @@ as_log_eval(struct ap_req *r, const struct ap_content *c,
 	}
 	memcpy(excerpt, t, n);
 	excerpt[n] = '\0';
-	return ap->exec(r, "INSERT INTO antispam_log (at, kind, page, ip, email, "
-	    "author, excerpt, verdict, score, reasons, cost_us) VALUES "
-	    "(?, ?, LEFT(?, 255), ?, ?, LEFT(?, 100), ?, ?, ?, LEFT(?, 1000), ?)",
+	return ap->exec(r, "INSERT INTO antispam_log (at, kind, page, ip, "
+	    "email, author, excerpt, verdict, score, reasons, cost_us) VALUES "
+	    "(?, ?, LEFT(?, 255), ?, ?, LEFT(?, 100), ?, ?, ?, LEFT(?, 1000), "
+	    "?)",
 	    AP_ARGS(AP_INT(ap->now(r)), AP_TEXT(c->kind ? c->kind : ""),
 	    AP_TEXT(c->page ? c->page : ""), AP_TEXT(as_hash_of(r, c->ip)),
 	    AP_TEXT(as_hash_of(r, c->email)), AP_TEXT(c->author ? c->author :
@@ -273,6 +277,9 @@ as_on_fields(struct ap_req *r, void *state, void *data)
 	return AP_OK;
 }
 
+/* content.check: judges the submission and raises its verdict, its
+ * score and its reasons; asks for a new sending when the form expired.
+ * A failure other than the database's leaves the decision to others. */
 static int
 as_on_check(struct ap_req *r, void *state, void *data)
 {
@@ -342,6 +349,8 @@ as_learn(struct ap_req *r, const struct ap_content *c, int ds, int dh)
 	return rc;
 }
 
+/* content.verdict: a moderator decided; learned at once, and only once
+ * per item (a change of mind unlearns the first decision). */
 static int
 as_on_verdict(struct ap_req *r, void *state, void *data)
 {
@@ -393,6 +402,8 @@ as_on_verdict(struct ap_req *r, void *state, void *data)
 
 /* ---- housekeeping and privacy ---- */
 
+/* cron: forgets the examined submissions and the IP addresses past
+ * their time. */
 static int
 as_on_cron(struct ap_req *r, void *state, void *data)
 {
@@ -405,6 +416,8 @@ as_on_cron(struct ap_req *r, void *state, void *data)
 	return AP_OK;
 }
 
+/* privacy.export: the submissions examined for this email (the email
+ * is kept as a keyed hash: found by hashing it again). */
 static int
 as_on_privacy_export(struct ap_req *r, void *state, void *data)
 {
@@ -424,7 +437,8 @@ as_on_privacy_export(struct ap_req *r, void *state, void *data)
 		const char *verdicts[] = { "ham", "unsure", "spam" };
 		long long v = ap->cell_int(res, i, 5);
 		const char *kv[] = {
-			"date", ap->iso_date(r, (time_t)ap->cell_int(res, i, 0)),
+			"date", ap->iso_date(r,
+			    (time_t)ap->cell_int(res, i, 0)),
 			"kind", ap->cell(res, i, 1),
 			"page", ap->cell(res, i, 2),
 			"author", ap->cell(res, i, 3),
@@ -439,6 +453,7 @@ as_on_privacy_export(struct ap_req *r, void *state, void *data)
 	return AP_OK;
 }
 
+/* privacy.erase: forgets the submissions and the memory of this email. */
 static int
 as_on_privacy_erase(struct ap_req *r, void *state, void *data)
 {

@@ -719,6 +719,8 @@ as_table_free(struct as_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* Doubles the table, rehashing; -1 when out of memory (the table is
+ * unchanged). */
 static int
 bayes_table_grow(struct as_table *t)
 {
@@ -772,7 +774,8 @@ as_table_put(struct as_table *t, uint64_t h, long spam, long ham, int add)
 		t->n++;
 	}
 	if (add) {
-		t->vals[k].spam = bayes_clamp((long long)t->vals[k].spam + spam);
+		t->vals[k].spam = bayes_clamp((long long)t->vals[k].spam +
+		    spam);
 		t->vals[k].ham = bayes_clamp((long long)t->vals[k].ham + ham);
 	} else {
 		t->vals[k].spam = bayes_clamp(spam);
@@ -842,6 +845,7 @@ as_chi2q(double x2, unsigned half)
 	return lsum >= 0 ? 1.0 : exp(lsum);
 }
 
+/* Orders clues by how far they are from 0.5, farthest first. */
 static int
 bayes_clue_cmp(const void *a, const void *b)
 {

@@ -149,8 +149,8 @@ cli_gather(int argc, char **argv, int from, struct cli_files *f)
 			char line[4096];
 
 			if (++i >= argc) {
-				fprintf(stderr, "aparte-admin spam: --list needs "
-				    "a file\n");
+				fprintf(stderr, "aparte-admin spam: --list "
+				    "needs a file\n");
 				return -1;
 			}
 			lf = fopen(argv[i], "r");
@@ -186,6 +186,8 @@ cli_db_fail(struct ap_req *r, int rc)
 	return 1;
 }
 
+/* spam train spam|ham FILE... [--list F]: counts every file's tokens in
+ * memory, then writes them in one transaction. */
 static int
 cli_train(struct ap_req *r, int argc, char **argv)
 {
@@ -241,6 +243,9 @@ cli_verdict(double s)
 	return s >= as_cf.spam ? "spam" : s >= as_cf.unsure ? "unsure" : "ham";
 }
 
+/* spam classify FILE... [--list F] [--timing]: FILE, verdict and score
+ * per line, in order; the time spent classifying (files read and token
+ * table loaded beforehand) on stderr with --timing. */
 static int
 cli_classify(struct ap_req *r, int argc, char **argv)
 {
@@ -301,8 +306,9 @@ cli_classify(struct ap_req *r, int argc, char **argv)
 	t2 = cli_clock();
 	as_toklist_free(&l);
 	if (timing)
-		fprintf(stderr, "classified %zu texts in %.3f s: %.0f per second "
-		    "(token table read in %.3f s, %.3f s in all)\n", files.n,
+		fprintf(stderr, "classified %zu texts in %.3f s: %.0f per "
+		    "second (token table read in %.3f s, %.3f s in all)\n",
+		    files.n,
 		    busy, busy > 0 ? (double)files.n / busy : 0.0, t1 - t0,
 		    t2 - t0);
 	for (size_t i = 0; i < files.n; i++)
@@ -366,6 +372,8 @@ cli_long_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* spam stats: what was learned, remembered, ruled and examined, and
+ * what judging costs. */
 static int
 cli_stats(struct ap_req *r)
 {
@@ -420,6 +428,7 @@ cli_stats(struct ap_req *r)
 	return 0;
 }
 
+/* spam rules: the rules, one per line, tab-separated. */
 static int
 cli_rules(struct ap_req *r)
 {
@@ -438,6 +447,7 @@ cli_rules(struct ap_req *r)
 	return 0;
 }
 
+/* spam rule add|delete: the same checks as the admin page. */
 static int
 cli_rule(struct ap_req *r, int argc, char **argv)
 {
@@ -452,7 +462,8 @@ cli_rule(struct ap_req *r, int argc, char **argv)
 		}
 		rc = as_rule_delete(r, id);
 		if (rc == AP_EINVAL) {
-			fprintf(stderr, "aparte-admin spam: no rule %lld\n", id);
+			fprintf(stderr, "aparte-admin spam: no rule %lld\n",
+			    id);
 			return 1;
 		}
 		if (rc != AP_OK)
@@ -470,7 +481,8 @@ cli_rule(struct ap_req *r, int argc, char **argv)
 		for (int i = 4; i < argc; i++) {
 			if (strcmp(argv[i], "--unsure") == 0) {
 				effect = "unsure";
-			} else if (strcmp(argv[i], "--note") == 0 && i + 1 < argc) {
+			} else if (strcmp(argv[i], "--note") == 0 &&
+			    i + 1 < argc) {
 				note = argv[++i];
 			} else {
 				body = ap->printf(r, "%s%s%s", body, words ?
@@ -499,6 +511,7 @@ cli_rule(struct ap_req *r, int argc, char **argv)
 	return 2;
 }
 
+/* aparte-admin spam ...: dispatches to the subcommands. */
 int
 as_cli(struct ap_req *r, void *state, int argc, char **argv)
 {

@@ -62,6 +62,7 @@ struct rules_tls {
 static pthread_key_t rules_key;
 static pthread_once_t rules_once = PTHREAD_ONCE_INIT;
 
+/* Frees a thread's match data when the thread ends. */
 static void
 rules_tls_free(void *p)
 {
@@ -109,6 +110,7 @@ rules_tls(void)
 	return t;
 }
 
+/* Frees a set of compiled rules (no thread uses it any more). */
 static void
 rules_free_set(struct rule *v, size_t n)
 {
@@ -158,8 +160,8 @@ rules_compile(const char *body, char *err, size_t errlen, size_t *off)
 	}
 	pcre2_set_max_pattern_length(cc, (PCRE2_SIZE)as_cf.pattern_max);
 	pcre2_set_parens_nest_limit(cc, RULE_NEST_MAX);
-	re = pcre2_compile((PCRE2_SPTR)body, PCRE2_ZERO_TERMINATED, RULE_OPTIONS,
-	    &ec, off, cc);
+	re = pcre2_compile((PCRE2_SPTR)body, PCRE2_ZERO_TERMINATED,
+	    RULE_OPTIONS, &ec, off, cc);
 	pcre2_compile_context_free(cc);
 	if (re == NULL) {
 		pcre2_get_error_message(ec, (PCRE2_UCHAR *)err, errlen);
@@ -258,7 +260,8 @@ rules_refresh(struct ap_req *r, long long version)
 				continue;
 			}
 		} else if (rules_words(body, ru) != 0) {
-			ap->log(AP_LOG_ERR, "antispam: out of memory for rules");
+			ap->log(AP_LOG_ERR, "antispam: out of memory for "
+			    "rules");
 			rules_free_set(v, n + 1);
 			pthread_mutex_unlock(&rules.refresh);
 			return AP_ERROR;
@@ -443,8 +446,8 @@ as_rule_invalid(struct ap_req *r, const char *kind, const char *body)
 				p++;
 		}
 		if (lines > RULE_WORDS_MAX)
-			return ap->printf(r, ap->tr(r, "Une liste compte au plus "
-			    "%d mots."), RULE_WORDS_MAX);
+			return ap->printf(r, ap->tr(r, "Une liste compte au "
+			    "plus %d mots."), RULE_WORDS_MAX);
 	}
 	return NULL;
 }
@@ -457,8 +460,9 @@ as_rule_add(struct ap_req *r, const char *kind, const char *body,
 	int rc = ap->begin(r);
 
 	if (rc == AP_OK)
-		rc = ap->exec(r, "INSERT INTO antispam_rules (kind, body, effect, "
-		    "note, created, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+		rc = ap->exec(r, "INSERT INTO antispam_rules (kind, body, "
+		    "effect, note, created, created_by) VALUES (?, ?, ?, ?, ?, "
+		    "?)",
 		    AP_ARGS(AP_TEXT(kind), AP_TEXT(body), AP_TEXT(effect),
 		    AP_TEXT(note ? note : ""), AP_INT(ap->now(r)),
 		    AP_TEXT(u ? u->email : NULL)));

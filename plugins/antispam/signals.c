@@ -146,26 +146,27 @@ as_check_form(struct ap_req *r, const struct ap_content *c,
 	int rc;
 
 	if (trap != NULL && *trap != '\0')
-		as_eval_add(e, AS_W_TRAP, ap->tr(NULL, "champ piège rempli (invisible pour "
-		    "une personne)"), AP_SPAM);
+		as_eval_add(e, AS_W_TRAP, ap->tr(NULL,
+		    "champ piège rempli (invisible pour une personne)"),
+		    AP_SPAM);
 	if (tok == NULL || *tok == '\0') {
-		as_eval_add(e, AS_W_NOTOKEN, ap->tr(NULL, "formulaire envoyé sans son "
-		    "jeton"), AP_UNSURE);
+		as_eval_add(e, AS_W_NOTOKEN, ap->tr(NULL,
+		    "formulaire envoyé sans son jeton"), AP_UNSURE);
 		return AP_OK;
 	}
 	rc = ap->verify(r, "antispam", tok, as_cf.max_age, &payload, &age);
 	if (rc == AP_EEXPIRED) {
 		e->retry = 1;
-		as_eval_add(e, 0, ap->printf(r, ap->tr(NULL, "formulaire affiché il y a %s "
-		    ": le visiteur doit l’envoyer de nouveau"),
-		    sig_duration(r, age)), 0);
+		as_eval_add(e, 0, ap->printf(r, ap->tr(NULL,
+		    "formulaire affiché il y a %s : le visiteur doit "
+		    "l’envoyer de nouveau"), sig_duration(r, age)), 0);
 		return AP_OK;
 	}
 	/* "1|FORM|MS|NONCE" */
 	if (rc != AP_OK || payload == NULL || strncmp(payload, "1|", 2) != 0 ||
 	    (p = strchr(payload + 2, '|')) == NULL) {
-		as_eval_add(e, AS_W_BADTOKEN, ap->tr(NULL, "jeton du formulaire invalide"),
-		    AP_UNSURE);
+		as_eval_add(e, AS_W_BADTOKEN, ap->tr(NULL,
+		    "jeton du formulaire invalide"), AP_UNSURE);
 		return AP_OK;
 	}
 	form = ap->strndup(r, payload + 2, (size_t)(p - payload - 2));
@@ -173,8 +174,8 @@ as_check_form(struct ap_req *r, const struct ap_content *c,
 	if ((p = strchr(ms, '|')) != NULL)
 		*p = '\0';
 	if (c->form != NULL && *c->form && strcmp(form, c->form) != 0) {
-		as_eval_add(e, AS_W_BADTOKEN, ap->tr(NULL, "jeton d’un autre formulaire"),
-		    AP_UNSURE);
+		as_eval_add(e, AS_W_BADTOKEN, ap->tr(NULL,
+		    "jeton d’un autre formulaire"), AP_UNSURE);
 		return AP_OK;
 	}
 	shown = strtoll(ms, NULL, 10);
@@ -182,16 +183,17 @@ as_check_form(struct ap_req *r, const struct ap_content *c,
 	if (elapsed < 0)
 		elapsed = 0;   /* another host's clock, a little ahead */
 	if (as_cf.min_time > 0 && elapsed < as_cf.min_time * 1000)
-		as_eval_add(e, AS_W_FAST, ap->printf(r, ap->tr(NULL, "envoyé %s s après "
-		    "l’affichage du formulaire"), as_secs(r, (long)elapsed)),
-		    AP_UNSURE);
+		as_eval_add(e, AS_W_FAST, ap->printf(r, ap->tr(NULL,
+		    "envoyé %s s après l’affichage du formulaire"),
+		    as_secs(r, (long)elapsed)), AP_UNSURE);
 	/* Single use, per address: a page served from a cache gives the
 	 * same token to every visitor. */
 	rc = ap->spend(r, "antispam", ap->printf(r, "%s|%s", tok,
 	    c->ip ? c->ip : ""), as_cf.max_age + 600);
 	if (rc == AP_EDUP)
-		as_eval_add(e, AS_W_REPLAY, ap->tr(NULL, "formulaire déjà envoyé une fois "
-		    "(jeton réutilisé)"), AP_UNSURE);
+		as_eval_add(e, AS_W_REPLAY, ap->tr(NULL,
+		    "formulaire déjà envoyé une fois (jeton réutilisé)"),
+		    AP_UNSURE);
 	else if (rc != AP_OK)
 		return rc;
 	return AP_OK;
@@ -279,8 +281,8 @@ as_check_links(struct ap_req *r, const struct ap_content *c,
 		as_eval_add(e, AS_W_BBCODE, ap->tr(NULL, "lien BBCode [url=…]"),
 		    AP_UNSURE);
 	if (html || html2)
-		as_eval_add(e, AS_W_HTMLLINK, ap->tr(NULL, "lien HTML <a href=…>"),
-		    AP_UNSURE);
+		as_eval_add(e, AS_W_HTMLLINK, ap->tr(NULL,
+		    "lien HTML <a href=…>"), AP_UNSURE);
 	if (n > (size_t)as_cf.max_links) {
 		size_t over = n - (size_t)as_cf.max_links;
 
@@ -289,8 +291,8 @@ as_check_links(struct ap_req *r, const struct ap_content *c,
 		    0);
 	}
 	if (sig_name_link(c->author))
-		as_eval_add(e, AS_W_NAMELINK, ap->tr(NULL, "lien dans le nom de l’auteur"),
-		    0);
+		as_eval_add(e, AS_W_NAMELINK, ap->tr(NULL,
+		    "lien dans le nom de l’auteur"), 0);
 }
 
 /* Adds the registrable domain of host to out unless there or the site's. */
@@ -430,8 +432,8 @@ as_check_memory(struct ap_req *r, const struct ap_content *c,
 	 * same address or email on several pages in the window), and the
 	 * counters that say whether the token counts or the rules
 	 * changed. */
-	res = ap->query(r, "SELECT kind, v, spam, ham FROM antispam_known WHERE "
-	    "(kind = 'ip' AND v = ?) OR (kind = 'email' AND v = ?) OR "
+	res = ap->query(r, "SELECT kind, v, spam, ham FROM antispam_known "
+	    "WHERE (kind = 'ip' AND v = ?) OR (kind = 'email' AND v = ?) OR "
 	    "(kind = 'text' AND v = ?) OR (kind = 'domain' AND v IN "
 	    "(?, ?, ?, ?, ?, ?, ?, ?)) "
 	    "UNION ALL SELECT 'flood', '', COUNT(*), COUNT(DISTINCT page) + "
@@ -451,8 +453,10 @@ as_check_memory(struct ap_req *r, const struct ap_content *c,
 	(void)nd;
 	k->tokens = k->epoch = k->rules = 0;
 	for (size_t i = 0; i < ap->rows(res); i++) {
-		const char *kind = ap->cell(res, i, 0), *v = ap->cell(res, i, 1);
-		long long s = ap->cell_int(res, i, 2), h = ap->cell_int(res, i, 3);
+		const char *kind = ap->cell(res, i, 0);
+		const char *v = ap->cell(res, i, 1);
+		long long s = ap->cell_int(res, i, 2);
+		long long h = ap->cell_int(res, i, 3);
 
 		if (strcmp(kind, "counter") == 0) {
 			if (strcmp(v, AS_CTR_TOKENS) == 0)
@@ -466,7 +470,8 @@ as_check_memory(struct ap_req *r, const struct ap_content *c,
 
 		if (strcmp(kind, "flood") == 0) {
 			/* s: earlier submissions; h: pages with this one */
-			if (s + 1 > as_cf.flood_max && h >= 2 && (*ip || *email))
+			if (s + 1 > as_cf.flood_max && h >= 2 &&
+			    (*ip || *email))
 				as_eval_add(e, AS_W_FLOOD, ap->printf(r,
 				    ap->tr(NULL, "%lld envois en %s depuis la "
 				    "même adresse, sur %lld pages"), s + 1,
@@ -477,18 +482,20 @@ as_check_memory(struct ap_req *r, const struct ap_content *c,
 		if (*v == '\0')
 			continue;
 		if (strcmp(kind, "email") == 0 && s == 0 && h > 0) {
-			as_eval_add(e, AS_W_GOOD_EMAIL, ap->tr(NULL, "adresse e-mail "
-			    "déjà approuvée par un modérateur"), 0);
+			as_eval_add(e, AS_W_GOOD_EMAIL, ap->tr(NULL,
+			    "adresse e-mail déjà approuvée par un modérateur"),
+			    0);
 			continue;
 		}
 		if (s <= h)
 			continue;
 		if (strcmp(kind, "ip") == 0)
-			as_eval_add(e, AS_W_KNOWN_IP, ap->tr(NULL, "adresse IP déjà "
-			    "vue dans des indésirables"), 0);
+			as_eval_add(e, AS_W_KNOWN_IP, ap->tr(NULL,
+			    "adresse IP déjà vue dans des indésirables"), 0);
 		else if (strcmp(kind, "email") == 0)
-			as_eval_add(e, AS_W_KNOWN_EMAIL, ap->tr(NULL, "adresse e-mail "
-			    "déjà vue dans des indésirables"), 0);
+			as_eval_add(e, AS_W_KNOWN_EMAIL, ap->tr(NULL,
+			    "adresse e-mail déjà vue dans des indésirables"),
+			    0);
 		else if (strcmp(kind, "text") == 0)
 			as_eval_add(e, AS_W_KNOWN_TEXT, ap->tr(NULL, "texte "
 			    "identique à un indésirable"), AP_SPAM);
@@ -498,8 +505,8 @@ as_check_memory(struct ap_req *r, const struct ap_content *c,
 			    "des indésirables : %s"), v), 0);
 		else
 			as_eval_add(e, AS_W_KNOWN_DOMAIN, ap->printf(r,
-			    ap->tr(NULL, "lien vers un domaine déjà vu dans des "
-			    "indésirables : %s"), v), 0);
+			    ap->tr(NULL, "lien vers un domaine déjà vu dans "
+			    "des indésirables : %s"), v), 0);
 	}
 	return AP_OK;
 }
@@ -581,14 +588,17 @@ as_check_text(struct ap_req *r, const struct ap_content *c,
 	w = s < 0.01 ? 0.01 : s > 0.99 ? 0.99 : s;
 	w = log(w / (1 - w));
 	if (shown == 0)
-		as_eval_add(e, w, ap->printf(r, ap->tr(NULL, "texte à %.0f %% indésirable "
-		    "selon ce qui a été appris"), s * 100), 0);
+		as_eval_add(e, w, ap->printf(r, ap->tr(NULL,
+		    "texte à %.0f %% indésirable selon ce qui a été appris"),
+		    s * 100), 0);
 	else if (spammy)
-		as_eval_add(e, w, ap->printf(r, ap->tr(NULL, "texte à %.0f %% indésirable "
-		    "(mots appris comme indésirables : %s)"), s * 100, words), 0);
+		as_eval_add(e, w, ap->printf(r, ap->tr(NULL,
+		    "texte à %.0f %% indésirable (mots appris comme "
+		    "indésirables : %s)"), s * 100, words), 0);
 	else
-		as_eval_add(e, w, ap->printf(r, ap->tr(NULL, "texte à %.0f %% indésirable "
-		    "(mots appris comme légitimes : %s)"), s * 100, words), 0);
+		as_eval_add(e, w, ap->printf(r, ap->tr(NULL,
+		    "texte à %.0f %% indésirable (mots appris comme "
+		    "légitimes : %s)"), s * 100, words), 0);
 }
 
 /* ---- combining ---- */

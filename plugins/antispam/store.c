@@ -55,7 +55,8 @@ store_put_rows(struct as_table *t, const struct ap_res *res)
 	for (size_t i = 0; i < ap->rows(res); i++) {
 		const char *tok = ap->cell(res, i, 0);
 		size_t len = ap->cell_len(res, i, 0);
-		long long s = ap->cell_int(res, i, 1), h = ap->cell_int(res, i, 2);
+		long long s = ap->cell_int(res, i, 1);
+		long long h = ap->cell_int(res, i, 2);
 
 		if (tok == NULL)
 			continue;
@@ -65,7 +66,8 @@ store_put_rows(struct as_table *t, const struct ap_res *res)
 			t->nham = h < 0 ? 0 : (uint32_t)h;
 			continue;
 		}
-		if (as_table_put(t, as_hash(tok, len), (long)s, (long)h, 0) != 0)
+		if (as_table_put(t, as_hash(tok, len), (long)s, (long)h,
+		    0) != 0)
 			return AP_ERROR;
 	}
 	return AP_OK;
@@ -79,8 +81,9 @@ store_load_all(struct ap_req *r, struct as_table *nt)
 	size_t lastlen = 0;
 
 	for (;;) {
-		struct ap_res *res = ap->query(r, "SELECT token, spam, ham FROM "
-		    "antispam_tokens WHERE token > ? ORDER BY token LIMIT 5000",
+		struct ap_res *res = ap->query(r, "SELECT token, spam, ham "
+		    "FROM antispam_tokens WHERE token > ? ORDER BY token "
+		    "LIMIT 5000",
 		    AP_ARGS(AP_BLOB(last, lastlen)));
 		size_t n;
 
@@ -164,8 +167,9 @@ as_store_refresh(struct ap_req *r, const struct as_counters *k)
 		pthread_rwlock_unlock(&store.lock);
 		as_table_free(&old);
 	} else if (store.seq < seq) {
-		res = ap->query(r, "SELECT token, spam, ham FROM antispam_tokens "
-		    "WHERE seq > ?", AP_ARGS(AP_INT(store.seq)));
+		res = ap->query(r, "SELECT token, spam, ham FROM "
+		    "antispam_tokens WHERE seq > ?",
+		    AP_ARGS(AP_INT(store.seq)));
 		if (res == NULL) {
 			rc = ap->db_error(r);
 			goto out;
@@ -222,10 +226,10 @@ store_json_str(char *buf, size_t o, const char *s, size_t n)
 static int
 store_write_json(struct ap_req *r, const char *json, long long seq)
 {
-	return ap->exec(r, "INSERT INTO antispam_tokens (token, spam, ham, seq) "
-	    "SELECT j.t, GREATEST(j.s, 0), GREATEST(j.h, 0), ? FROM JSON_TABLE(?, "
-	    "'$[*]' COLUMNS (t VARCHAR(200) CHARACTER SET utf8mb4 PATH '$[0]', "
-	    "s INT PATH '$[1]', h INT PATH '$[2]')) AS j "
+	return ap->exec(r, "INSERT INTO antispam_tokens (token, spam, ham, "
+	    "seq) SELECT j.t, GREATEST(j.s, 0), GREATEST(j.h, 0), ? FROM "
+	    "JSON_TABLE(?, '$[*]' COLUMNS (t VARCHAR(200) CHARACTER SET "
+	    "utf8mb4 PATH '$[0]', s INT PATH '$[1]', h INT PATH '$[2]')) AS j "
 	    "ON DUPLICATE KEY UPDATE spam = GREATEST(0, spam + j.s), "
 	    "ham = GREATEST(0, ham + j.h), seq = VALUES(seq)",
 	    AP_ARGS(AP_INT(seq), AP_TEXT(json)));

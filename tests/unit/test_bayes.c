@@ -42,7 +42,8 @@ tokens(const char *text, const char *pfx)
 
 START_TEST(test_fold)
 {
-	ck_assert_str_eq(fold("Élégant ŒUVRE Straße"), "elegant oeuvre strasse");
+	ck_assert_str_eq(fold("Élégant ŒUVRE Straße"),
+	    "elegant oeuvre strasse");
 	ck_assert_str_eq(fold("L’été à Noël"), "l'ete a noel");
 	ck_assert_str_eq(fold("Ça coûte 10 €"), "ca coute 10 $");
 	/* fullwidth letters, an invisible space, a combining accent */
@@ -57,7 +58,8 @@ START_TEST(test_fold)
 	{
 		char small[4];
 
-		ck_assert_uint_eq(as_fold("abcdef", 6, small, sizeof(small)), 3);
+		ck_assert_uint_eq(as_fold("abcdef", 6, small, sizeof(small)),
+		    3);
 		ck_assert_str_eq(small, "abc");
 	}
 }
@@ -65,8 +67,8 @@ END_TEST
 
 START_TEST(test_words_and_pairs)
 {
-	struct as_toklist l = tokens("Le temps partagé, c’est l’avenir des PME.",
-	    "");
+	struct as_toklist l = tokens(
+	    "Le temps partagé, c’est l’avenir des PME.", "");
 
 	ck_assert(has(&l, "temps"));
 	ck_assert(has(&l, "partage"));

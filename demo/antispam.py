@@ -105,6 +105,36 @@ HAM = [
     "La comparaison avec le conseil classique est éclairante : l’expert à "
     "temps partagé met les mains dans le moteur, il ne se contente pas de "
     "recommander.",
+    "Nous avons invité deux experts du réseau à notre séminaire annuel. "
+    "Leurs exemples concrets ont convaincu le comité de direction.",
+    "Merci pour le compte rendu de la soirée. Dommage que je n’aie pas pu "
+    "venir, j’espère qu’il y en aura une autre au printemps.",
+    "Combien de clients un expert suit-il en même temps, en général ? Trois "
+    "ou quatre me semble un maximum pour rester disponible.",
+    "Dans mon expérience, trois clients réguliers et une mission courte en "
+    "parallèle, c’est l’équilibre qui me convient.",
+    "Le témoignage sur la transmission d’entreprise est très touchant. Mon "
+    "père a vécu une situation semblable il y a dix ans.",
+    "Avez-vous des retours d’entreprises industrielles ? Les exemples cités "
+    "concernent surtout les services.",
+    "Oui, plusieurs membres interviennent dans l’industrie : maintenance, "
+    "achats, amélioration continue. Les fiches du répertoire le précisent.",
+    "Le chiffre de soixante pour cent de PME sans directeur financier m’a "
+    "surpris. D’où vient cette statistique ?",
+    "Je découvre votre association grâce à un ami chef d’entreprise. La "
+    "démarche me plaît, je vais lire les autres articles du blog.",
+    "Un conseil aux dirigeants qui hésitent : commencez par une mission "
+    "courte et bien cadrée, vous verrez vite si la collaboration fonctionne.",
+    "Est-il possible de faire appel au réseau pour un remplacement pendant "
+    "un congé maternité de six mois ?",
+    "Bien sûr, c’est même une demande fréquente. Décrivez le poste dans le "
+    "formulaire de demande de mission, nous vous répondrons sous deux jours.",
+    "Quel bel article, clair et sans jargon. Je le garde pour le montrer à "
+    "mes étudiants en master de gestion.",
+    "Hello, I work for a small software company near Geneva. Is there an "
+    "English-speaking expert in sales management in the network?",
+    "I shared your article with our board. The point about defining the "
+    "scope of the mission before the start was very helpful.",
 ]
 
 SPAM = [
@@ -179,6 +209,36 @@ SPAM = [
     "en 7 jours ! Offre limitée : http://creme-miracle.invalid",
     "Cool article man. Visit my page for free movies streaming HD no "
     "registration http://stream-free.invalid http://films-gratuits.invalid",
+    "Félicitations, vous êtes notre grand gagnant du jour ! Récupérez votre "
+    "chèque cadeau maintenant : http://gagnant-du-jour.invalid",
+    "Vente flash : sacs et chaussures de marque à -80 %, stocks limités, "
+    "livraison offerte ce week-end seulement ! http://destockage.invalid",
+    "Besoin d’argent rapidement ? Nos prêteurs privés acceptent tous les "
+    "profils, fonds versés sous 48 heures : http://preteur-prive.invalid",
+    "Voyance gratuite par téléphone, un médium vous répond tout de suite, "
+    "amour, travail, argent. Appelez vite !",
+    "Agence SEO : nous publions votre lien sur 500 blogs à fort trafic, "
+    "résultats garantis en quelques jours. http://liens-blogs.invalid",
+    "Optimisez vos gains aux paris en ligne avec notre méthode secrète, "
+    "jackpot assuré : http://methode-paris.invalid",
+    "Votre colis est en attente de livraison, réglez les frais de 1,99 € "
+    "ici pour le recevoir : http://colis-attente.invalid",
+    "Achetez des avis clients 5 étoiles pour votre entreprise, livraison "
+    "rapide et discrète. http://avis-etoiles.invalid",
+    "Formation trading gratuite : devenez rentier en trois mois grâce aux "
+    "options binaires, places limitées ! http://rentier-rapide.invalid",
+    "Offre exceptionnelle : iPhone reconditionné à 1 € pour les 100 "
+    "premiers inscrits, cliquez vite sur http://offre-un-euro.invalid",
+    "Limited offer!!! Get rich with our automated forex robot, 100% "
+    "profit guaranteed, join thousands of winners http://forex-win.invalid",
+    "Great post. By the way, we sell the best CBD oil and gummies online, "
+    "discount code inside: http://cbd-shop.invalid",
+    "Claim your free trial of our miracle supplement today, doctors hate "
+    "this trick! http://miracle-trick.invalid",
+    "Looking for a date tonight? Thousands of lonely women near you, "
+    "register for free: http://lonely-near.invalid",
+    "Buy verified accounts, reviews and backlinks in bulk, cheapest prices "
+    "on the market. Contact us on Telegram.",
 ]
 
 

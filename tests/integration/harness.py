@@ -161,28 +161,34 @@ def page_texts(body):
 CORE_SECTIONS = ('database', 'site', 'server', 'limits', 'mail')
 
 
+def _without_absent_plugins(text, plugin_dir):
+    """text without the sections of plugins that have no NAME.so in
+    plugin_dir (conf.d's settings of the site's plugins would be unknown
+    sections for a core started with another plugin folder)."""
+    present = set()
+    if os.path.isdir(plugin_dir):
+        present = {f[:-3] for f in os.listdir(plugin_dir) if f.endswith('.so')}
+    out, keep = [], True
+    for line in text.splitlines():
+        m = re.match(r'\s*\[([a-z0-9_]+)\]\s*$', line)
+        if m:
+            keep = m.group(1) in CORE_SECTIONS or m.group(1) in present
+        if keep:
+            out.append(line)
+    return '\n'.join(out) + '\n'
+
+
 def conf_text(changes=None, drop=(), base=None):
     """The text of the test site's aparte.conf with changes applied:
     {('section', 'key'): value} sets (or adds) a key, drop lists
-    (section, key) to remove.  With another plugin folder, the sections of
-    the plugins it does not hold are left out (the core refuses a section
-    nobody declares)."""
+    (section, key) to remove.  With another [server] plugin_dir, the
+    sections of plugins absent from it go."""
     changes = dict(changes or {})
     text = open(base or stack.conf, encoding='utf-8').read()
+    if ('server', 'plugin_dir') in changes:
+        text = _without_absent_plugins(text, changes[('server', 'plugin_dir')])
     out, section = [], None
     seen = set()
-    pdir = changes.get(('server', 'plugin_dir'))
-    if pdir is not None:
-        kept = set(CORE_SECTIONS) | {os.path.basename(p)[:-3] for p in
-                                     os.listdir(pdir) if p.endswith('.so')}
-        lines, skip = [], False
-        for line in text.splitlines():
-            m = re.match(r'\s*\[([a-z0-9_]+)\]\s*$', line)
-            if m:
-                skip = m.group(1) not in kept
-            if not skip:
-                lines.append(line)
-        text = '\n'.join(lines) + '\n'
 
     def flush(sec):
         for (s, k), v in changes.items():

@@ -132,9 +132,9 @@ def main():
     # The installed plugins, and the loader's test plugins beside them.
     pdir = os.path.join(args.run, 'plugins')
     os.makedirs(pdir)
-    inst = os.path.join(args.prefix, 'lib', 'aparte', 'plugins')
+    inst = os.path.join(os.path.abspath(args.prefix), 'lib', 'aparte', 'plugins')
     for so in glob.glob(os.path.join(inst, '*.so')):
-        os.symlink(os.path.abspath(so), os.path.join(pdir, os.path.basename(so)))
+        os.symlink(so, os.path.join(pdir, os.path.basename(so)))
     for name in ('good', 'badabi'):
         so = os.path.join(os.path.abspath(args.build), 'tests', 'plugins', '.libs',
                           name + '.so')

@@ -235,7 +235,7 @@ as_log_eval(struct ap_req *r, const struct ap_content *c,
 	    "(?, ?, LEFT(?, 255), ?, ?, LEFT(?, 100), ?, ?, ?, LEFT(?, 1000), "
 	    "?)",
 	    AP_ARGS(AP_INT(ap->now(r)), AP_TEXT(c->kind ? c->kind : ""),
-	    AP_TEXT(c->page ? c->page : ""), AP_TEXT(as_hash_of(r, c->ip)),
+	    AP_TEXT(c->page ? c->page : ""), AP_TEXT(as_ip_key(r, c->ip)),
 	    AP_TEXT(as_hash_of(r, c->email)), AP_TEXT(c->author ? c->author :
 	    ""), AP_TEXT(excerpt), AP_INT(e->verdict), AP_DOUBLE(e->score),
 	    AP_TEXT(reasons), AP_INT(e->cost_us)));
@@ -339,7 +339,7 @@ as_learn(struct ap_req *r, const struct ap_content *c, int ds, int dh)
 	rc = as_store_learn(r, &l, ds, dh);
 	as_toklist_free(&l);
 	if (rc == AP_OK)
-		rc = as_known_add(r, "ip", as_hash_of(r, c->ip), ds, dh);
+		rc = as_known_add(r, "ip", as_ip_key(r, c->ip), ds, dh);
 	if (rc == AP_OK)
 		rc = as_known_add(r, "email", as_hash_of(r, c->email), ds, dh);
 	for (size_t i = 0; i < nd && rc == AP_OK; i++)

@@ -137,6 +137,9 @@ const char *as_capped(struct ap_req *r, const char *s);
 const char *as_text_key(struct ap_req *r, const char *text);
 /* Keyed hash of an IP address or an email, folded ("" for none). */
 const char *as_hash_of(struct ap_req *r, const char *s);
+/* The same for a visitor's IP address; "" for the address of a proxy on
+ * the same host (127.0.0.1, ::1), which stands for every visitor. */
+const char *as_ip_key(struct ap_req *r, const char *ip);
 
 /* ---- store.c ---- */
 

@@ -5,7 +5,7 @@
  *
  *   spam train spam|ham FILE... [--list FILE]
  *   spam classify FILE... [--list FILE] [--timing]
- *   spam check FILE [--author A] [--email E] [--url U]
+ *   spam check FILE [--author A] [--email E] [--url U] [--ip IP]
  *   spam stats
  *   spam reset
  *   spam rules
@@ -28,7 +28,7 @@ cli_usage(void)
 	    "       aparte-admin spam classify FILE... [--list FILE] "
 	    "[--timing]\n"
 	    "       aparte-admin spam check FILE [--author NAME] [--email "
-	    "EMAIL] [--url URL]\n"
+	    "EMAIL] [--url URL] [--ip IP]\n"
 	    "       aparte-admin spam stats | reset | rules\n"
 	    "       aparte-admin spam rule add words|pattern TEXT... "
 	    "[--unsure] [--note TEXT]\n"
@@ -340,6 +340,8 @@ cli_check(struct ap_req *r, int argc, char **argv)
 			c.email = argv[++i];
 		else if (i + 1 < argc && strcmp(argv[i], "--url") == 0)
 			c.url = argv[++i];
+		else if (i + 1 < argc && strcmp(argv[i], "--ip") == 0)
+			c.ip = argv[++i];
 		else if (file == NULL && argv[i][0] != '-')
 			file = argv[i];
 		else {

@@ -99,6 +99,15 @@ as_hash_of(struct ap_req *r, const char *s)
 	return ap->hash_hex(r, ap->printf(r, "antispam|%s", low));
 }
 
+const char *
+as_ip_key(struct ap_req *r, const char *ip)
+{
+	if (ip == NULL || strcmp(ip, "127.0.0.1") == 0 ||
+	    strcmp(ip, "::1") == 0 || strcmp(ip, "::ffff:127.0.0.1") == 0)
+		return "";
+	return as_hash_of(r, ip);
+}
+
 /* ---- the form: honeypot and token ---- */
 
 /* A form name made safe for an element id. */
@@ -416,7 +425,7 @@ as_check_memory(struct ap_req *r, const struct ap_content *c,
     struct as_eval *e, struct as_counters *k)
 {
 	const char *dom[SIG_DOMAINS] = { 0 }, *site = NULL;
-	const char *ip = as_hash_of(r, c->ip), *email = as_hash_of(r, c->email);
+	const char *ip = as_ip_key(r, c->ip), *email = as_hash_of(r, c->email);
 	const char *text = c->text ? as_text_key(r, c->text) : "";
 	size_t nd = as_link_domains(r, c, dom, SIG_DOMAINS);
 	struct ap_res *res;

@@ -261,6 +261,26 @@ class MemoryTest(unittest.TestCase):
                                 'indésirables : camelote-en-gros.example'),
                         res)
 
+    def test_known_spam_address_and_email(self):
+        moderator('spam', 9006, 'Rachat de crédit immédiat, appelez-nous.',
+                  email='Relance@Credit-Facile.example', ip='198.51.100.23')
+        d = tempfile.mkdtemp(dir=harness.stack.run)
+        p = os.path.join(d, 'x.txt')
+        open(p, 'w', encoding='utf-8').write(HAM_TEXT)
+        out = admin('spam', 'check', p, '--ip', '198.51.100.23', '--email',
+                    'relance@credit-facile.example ').stdout
+        self.assertIn('adresse IP déjà vue dans des indésirables', out)
+        self.assertIn('adresse e-mail déjà vue dans des indésirables', out)
+        # the address of a proxy on the same host stands for everyone: it
+        # is never remembered
+        moderator('spam', 9007, 'Encore du crédit pas cher.',
+                  ip='127.0.0.1')
+        self.assertEqual(harness.stack.sql(
+            "SELECT COUNT(*) FROM antispam_known WHERE kind = 'ip' AND "
+            "v = ''"), [['0']])
+        out = admin('spam', 'check', p, '--ip', '127.0.0.1').stdout
+        self.assertNotIn('adresse IP', out)
+
     def test_same_text_as_a_spam(self):
         text = ('Profitez de notre offre de déménagement à prix cassé, '
                 'devis gratuit en une minute.')

@@ -73,7 +73,7 @@ extern struct as_conf as_cf;
 #define AS_W_FLOOD 3.5
 #define AS_W_RULE_SPAM 8.0
 #define AS_W_RULE_UNSURE 2.0
-#define AS_UNTRAINED 0.25       /* the text's score before any learning */
+#define AS_UNTRAINED 0.25       /* the text's score when it says nothing */
 
 /* One thing found about a submission: its weight and why, in the site's
  * language. */

@@ -571,7 +571,10 @@ as_check_text(struct ap_req *r, const struct ap_content *c,
 	as_toklist_init(&l);
 	as_content_tokens(c, &l);
 	s = as_store_classify(&l, clues, &nclues, &trained);
-	if (!trained) {
+	if (!trained || nclues == 0) {
+		/* Too little learned yet, or no word of the text known to
+		 * weigh: the text says nothing, and a submission that shows
+		 * nothing else passes, as on a site without the filter. */
 		as_toklist_free(&l);
 		as_eval_add(e, log(AS_UNTRAINED / (1 - AS_UNTRAINED)), NULL, 0);
 		return;

@@ -173,6 +173,22 @@ rules_compile(const char *body, char *err, size_t errlen, size_t *off)
 	return re;
 }
 
+/* A word of a list folded as texts are, without the spaces folding
+ * leaves at its ends (punctuation alone folds to nothing). */
+static size_t
+rules_fold_word(const char *w, size_t n, char *buf, size_t cap)
+{
+	size_t len = as_fold(w, n, buf, cap), s = 0;
+
+	while (len > 0 && buf[len - 1] == ' ')
+		len--;
+	buf[len] = '\0';
+	while (buf[s] == ' ')
+		s++;
+	memmove(buf, buf + s, len - s + 1);
+	return len - s;
+}
+
 /* Splits a word list into folded words; 0 words when none. */
 static int
 rules_words(const char *body, struct rule *ru)
@@ -191,8 +207,8 @@ rules_words(const char *body, struct rule *ru)
 			s++;
 		while (e > s && (p[e - 1] == ' ' || p[e - 1] == '\t'))
 			e--;
-		if (e > s && e - s <= RULE_WORD_LEN && as_fold(p + s, e - s,
-		    buf, sizeof(buf)) > 0) {
+		if (e > s && e - s <= RULE_WORD_LEN && rules_fold_word(p + s,
+		    e - s, buf, sizeof(buf)) > 0) {
 			ru->words[ru->nwords] = strdup(buf);
 			ru->shown[ru->nwords] = strndup(p + s, e - s);
 			if (ru->words[ru->nwords] == NULL ||
@@ -435,11 +451,12 @@ as_rule_invalid(struct ap_req *r, const char *kind, const char *body)
 
 		for (const char *p = body; *p; ) {
 			size_t n = strcspn(p, "\r\n");
+			char buf[2 * RULE_WORD_LEN + 1];
 
 			if (n > RULE_WORD_LEN)
 				return ap->printf(r, ap->tr(r, "Une ligne "
 				    "dépasse %d caractères."), RULE_WORD_LEN);
-			if (n > 0)
+			if (n > 0 && rules_fold_word(p, n, buf, sizeof(buf)) > 0)
 				lines++;
 			p += n;
 			while (*p == '\r' || *p == '\n')
@@ -448,6 +465,8 @@ as_rule_invalid(struct ap_req *r, const char *kind, const char *body)
 		if (lines > RULE_WORDS_MAX)
 			return ap->printf(r, ap->tr(r, "Une liste compte au "
 			    "plus %d mots."), RULE_WORDS_MAX);
+		if (lines == 0)
+			return ap->tr(r, "Écrivez au moins un mot ou un motif.");
 	}
 	return NULL;
 }

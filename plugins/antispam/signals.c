@@ -171,17 +171,22 @@ as_check_form(struct ap_req *r, const struct ap_content *c,
 		    "l’envoyer de nouveau"), sig_duration(r, age)), 0);
 		return AP_OK;
 	}
-	/* "1|FORM|MS|NONCE" */
+	/* "1|FORM|MS|NONCE", read from its end (a form's name is the
+	 * caller's) */
 	if (rc != AP_OK || payload == NULL || strncmp(payload, "1|", 2) != 0 ||
-	    (p = strchr(payload + 2, '|')) == NULL) {
+	    (p = strrchr(payload + 2, '|')) == NULL || p == payload + 2) {
 		as_eval_add(e, AS_W_BADTOKEN, ap->tr(NULL,
 		    "jeton du formulaire invalide"), AP_UNSURE);
 		return AP_OK;
 	}
 	form = ap->strndup(r, payload + 2, (size_t)(p - payload - 2));
-	ms = ap->strdup(r, p + 1);
-	if ((p = strchr(ms, '|')) != NULL)
-		*p = '\0';
+	if ((p = strrchr(form, '|')) == NULL) {
+		as_eval_add(e, AS_W_BADTOKEN, ap->tr(NULL,
+		    "jeton du formulaire invalide"), AP_UNSURE);
+		return AP_OK;
+	}
+	*p = '\0';
+	ms = p + 1;
 	if (c->form != NULL && *c->form && strcmp(form, c->form) != 0) {
 		as_eval_add(e, AS_W_BADTOKEN, ap->tr(NULL,
 		    "jeton d’un autre formulaire"), AP_UNSURE);
@@ -225,7 +230,7 @@ as_count_links(const char *s, int *bbcode, int *html)
 			n++;
 			p += 6;
 		} else if (strncasecmp(p, "www.", 4) == 0 && (p == s ||
-		    !isalnum((unsigned char)p[-1])) && p[-1] != '/') {
+		    (!isalnum((unsigned char)p[-1]) && p[-1] != '/'))) {
 			n++;
 			p += 3;
 		} else if (*p == '[' && (strncasecmp(p, "[url", 4) == 0 ||

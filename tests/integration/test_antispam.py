@@ -222,6 +222,10 @@ class SignalsTest(unittest.TestCase):
     def test_link_in_the_author_name(self):
         res = Visitor().post(HAM_TEXT, author='meilleur-credit.example')
         self.assertTrue(res.has('lien dans le nom de l’auteur'), res)
+        res = Visitor().post(HAM_TEXT, author='www.pret-rapide.example')
+        self.assertTrue(res.has('lien dans le nom de l’auteur'), res)
+        res = Visitor().post(HAM_TEXT, author='Jean-Marc Dupont')
+        self.assertFalse(res.has('lien dans le nom de l’auteur'), res)
 
     def test_many_links(self):
         body = 'Voyez ' + ' '.join('http://site%d.example/page' % i
@@ -458,6 +462,11 @@ class RulesTest(unittest.TestCase):
         res = Visitor().post(HAM_TEXT + ' Les pilules miracles '
                              'n’existent pas.')
         self.assertFalse(res.has('produits minceur'), res)
+        # punctuation alone is no word
+        r = admin('spam', 'rule', 'add', 'words', '…', '--note', 'rien',
+                  check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('Écrivez au moins un mot ou un motif.', r.stderr)
 
     def test_unsure_pattern_rule(self):
         admin('spam', 'rule', 'add', 'pattern', r'\b(whats?app|telegram)\b',

@@ -424,6 +424,34 @@ as_rules_run(struct ap_req *r, const struct as_counters *ctr,
 	return nhits;
 }
 
+/* NULL when body is a valid word list: lines of at most RULE_WORD_LEN
+ * characters, at most RULE_WORDS_MAX words, at least one. */
+static const char *
+rules_words_invalid(struct ap_req *r, const char *body)
+{
+	size_t words = 0;
+
+	for (const char *p = body; *p; ) {
+		size_t n = strcspn(p, "\r\n");
+		char buf[2 * RULE_WORD_LEN + 1];
+
+		if (n > RULE_WORD_LEN)
+			return ap->printf(r, ap->tr(r, "Une ligne dépasse %d "
+			    "caractères."), RULE_WORD_LEN);
+		if (n > 0 && rules_fold_word(p, n, buf, sizeof(buf)) > 0)
+			words++;
+		p += n;
+		while (*p == '\r' || *p == '\n')
+			p++;
+	}
+	if (words > RULE_WORDS_MAX)
+		return ap->printf(r, ap->tr(r, "Une liste compte au plus %d "
+		    "mots."), RULE_WORDS_MAX);
+	if (words == 0)
+		return ap->tr(r, "Écrivez au moins un mot ou un motif.");
+	return NULL;
+}
+
 const char *
 as_rule_invalid(struct ap_req *r, const char *kind, const char *body)
 {
@@ -446,29 +474,7 @@ as_rule_invalid(struct ap_req *r, const char *kind, const char *body)
 	}
 	if (kind == NULL || strcmp(kind, "words") != 0)
 		return ap->tr(r, "Type de règle inconnu.");
-	{
-		size_t lines = 0;
-
-		for (const char *p = body; *p; ) {
-			size_t n = strcspn(p, "\r\n");
-			char buf[2 * RULE_WORD_LEN + 1];
-
-			if (n > RULE_WORD_LEN)
-				return ap->printf(r, ap->tr(r, "Une ligne "
-				    "dépasse %d caractères."), RULE_WORD_LEN);
-			if (n > 0 && rules_fold_word(p, n, buf, sizeof(buf)) > 0)
-				lines++;
-			p += n;
-			while (*p == '\r' || *p == '\n')
-				p++;
-		}
-		if (lines > RULE_WORDS_MAX)
-			return ap->printf(r, ap->tr(r, "Une liste compte au "
-			    "plus %d mots."), RULE_WORDS_MAX);
-		if (lines == 0)
-			return ap->tr(r, "Écrivez au moins un mot ou un motif.");
-	}
-	return NULL;
+	return rules_words_invalid(r, body);
 }
 
 int

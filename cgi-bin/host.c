@@ -550,6 +550,50 @@ host_audit(struct ap_req *r, const char *action, const char *detail)
 	    AP_TEXT(detail)));
 }
 
+/* ---- plugins, for the admin console ---- */
+
+/* Every installed plugin with what the admin needs to decide: the state
+ * comes from the database (not this worker's view, which may be up to a
+ * second old). */
+static long
+host_plugins_list(struct ap_req *r, const struct ap_plugin_info **list)
+{
+	bool *en = ap_arena_alloc(r->a, ap_core.nplugins + 1);
+	struct ap_plugin_info *v = ap_arena_alloc(r->a,
+	    (ap_core.nplugins + 1) * sizeof(*v));
+	int rc = ap_plugins_read_enabled(r, en);
+
+	if (rc != AP_OK)
+		return rc == AP_ERROR ? AP_ERROR : AP_EDB;
+	for (size_t i = 0; i < ap_core.nplugins; i++) {
+		const struct ap_plugin_ent *p = &ap_core.plugins[i];
+
+		v[i].size = sizeof(v[i]);
+		v[i].name = p->name;
+		/* d stays zeroed unless the descriptor passed the ABI check,
+		 * and a .so is never unloaded: its strings stay valid. */
+		v[i].version = p->d.version;
+		v[i].description = p->d.description;
+		v[i].depends = p->d.depends;
+		v[i].suggests = p->d.suggests;
+		v[i].loaded = p->loaded;
+		v[i].enabled = p->loaded && en[i];
+		v[i].error = p->loaded ? NULL : (p->error ? p->error :
+		    "not loaded");
+	}
+	if (list != NULL)
+		*list = v;
+	return (long)ap_core.nplugins;
+}
+
+static int
+host_plugin_enable(struct ap_req *r, const char *name, int on)
+{
+	if (name == NULL)
+		return AP_EINVAL;
+	return ap_plugin_set_enabled(r, name, on != 0);
+}
+
 const struct ap_host ap_host_table = {
 	.size = sizeof(struct ap_host),
 	.abi_major = AP_ABI_MAJOR,
@@ -638,4 +682,6 @@ const struct ap_host ap_host_table = {
 	.mail = host_mail,
 	.privacy_item = host_privacy_item,
 	.audit = host_audit,
+	.plugins_list = host_plugins_list,
+	.plugin_enable = host_plugin_enable,
 };

@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define AP_ABI_MAJOR 1
-#define AP_ABI_MINOR 0
+#define AP_ABI_MINOR 1
 
 #if defined(__GNUC__)
 #define AP_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -273,6 +273,22 @@ struct ap_privacy {
 	void *priv;              /* the core's */
 };
 
+/* ---- Installed plugins (the admin console's list) ------------------------ */
+
+/* One installed plugin as ap->plugins_list describes it.  Strings are the
+ * core's (valid for the process's life) or in the request's arena. */
+struct ap_plugin_info {
+	uint32_t size;                   /* sizeof(struct ap_plugin_info) */
+	const char *name;
+	const char *version;             /* NULL when unreadable */
+	const char *description;         /* msgid, or NULL */
+	const char *const *depends;      /* NULL-terminated, or NULL */
+	const char *const *suggests;     /* NULL-terminated, or NULL */
+	int loaded;                      /* loaded and initialised */
+	int enabled;                     /* on for every worker (database) */
+	const char *error;               /* why it is off when not loaded */
+};
+
 /* ---- Log levels --------------------------------------------------------- */
 
 enum ap_log_level { AP_LOG_ERR = 3, AP_LOG_WARN = 4, AP_LOG_INFO = 6,
@@ -420,6 +436,18 @@ struct ap_host {
 	    const char *kind, const char *const *kv);
 	/* -- Admin audit trail: who (the current user), what, from where. */
 	int (*audit)(struct ap_req *r, const char *action, const char *detail);
+
+	/* -- Plugins, for the admin console (ABI minor 1) -- */
+	/* Every installed plugin in name order, its state read from the
+	 * database now; *list lives in the arena.  Returns the count, or
+	 * AP_EDB. */
+	long (*plugins_list)(struct ap_req *r,
+	    const struct ap_plugin_info **list);
+	/* Enables (on != 0) or disables a plugin for every worker of every
+	 * host within a second.  AP_EINVAL when it is not installed, did not
+	 * load, needs a plugin that is off, or is needed by one that is on
+	 * (the reason is logged); AP_EDB. */
+	int (*plugin_enable)(struct ap_req *r, const char *name, int on);
 };
 
 #ifdef __cplusplus

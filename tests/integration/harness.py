@@ -42,11 +42,13 @@ class Client:
         self.cookies = {}
         self.accept = accept
         self.lang = lang
+        self.ip = ip          # source address on the loopback (127.0.0.N)
         self.port = port      # another web server than the site's nginx
 
     def request(self, method, path, body=None, headers=None, ctype=None):
-        conn = http.client.HTTPConnection('127.0.0.1', self.port or stack.port,
-                                          timeout=30)
+        conn = http.client.HTTPConnection(
+            '127.0.0.1', self.port or stack.port, timeout=30,
+            source_address=(self.ip, 0) if self.ip else None)
         h = {'Accept': self.accept, 'Accept-Language': self.lang,
              'User-Agent': 'aparte-tests'}
         if self.cookies:

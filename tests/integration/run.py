@@ -135,7 +135,7 @@ def main():
     inst = os.path.join(os.path.abspath(args.prefix), 'lib', 'aparte', 'plugins')
     for so in glob.glob(os.path.join(inst, '*.so')):
         os.symlink(so, os.path.join(pdir, os.path.basename(so)))
-    for name in ('good', 'badabi'):
+    for name in ('good', 'badabi', 'helper', 'needy'):
         so = os.path.join(os.path.abspath(args.build), 'tests', 'plugins', '.libs',
                           name + '.so')
         os.symlink(so, os.path.join(pdir, name + '.so'))

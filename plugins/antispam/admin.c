@@ -386,10 +386,20 @@ admin_log(struct ap_req *r)
 static int
 admin_render(struct ap_req *r, const struct admin_form *f)
 {
+	const char *title = ap->tr(r, "Filtre anti-indésirables");
+
 	ap->no_cache(r);
-	ap->page_begin(r, ap->tr(r, "Filtre anti-indésirables"));
-	ap->open(r, "section", "class", "admin antispam wide", NULL);
-	ap->elem(r, "h1", ap->tr(r, "Filtre anti-indésirables"), NULL);
+	ap->page_begin(r, title);
+	/* The console's layout: its menu (admin.menu), then the page. */
+	ap->open(r, "div", "class", "admin antispam wide", NULL);
+	ap->open(r, "nav", "class", "admin-menu", "aria-label",
+	    ap->tr(r, "Menu de l’administration"), NULL);
+	ap->open(r, "ul", NULL);
+	ap->hook_run(r, "admin.menu", NULL);
+	ap->close(r);   /* ul */
+	ap->close(r);   /* nav */
+	ap->open(r, "div", "class", "admin-main", NULL);
+	ap->elem(r, "h1", title, NULL);
 	ap->elem(r, "p", ap->tr(r, "Chaque envoi (commentaire, message, "
 	    "demande de mission) est examiné sur le serveur même : rien n’est "
 	    "envoyé ailleurs. Le filtre dit pourquoi il a décidé."),
@@ -400,7 +410,8 @@ admin_render(struct ap_req *r, const struct admin_form *f)
 	admin_rules(r, f);
 	admin_try(r, f);
 	admin_log(r);
-	ap->close(r);
+	ap->close(r);   /* div.admin-main */
+	ap->close(r);   /* div.admin */
 	return AP_OK;
 }
 
@@ -557,7 +568,8 @@ as_admin_menu(struct ap_req *r, void *state, void *data)
 		return AP_DECLINED;
 	ap->open(r, "li", NULL);
 	ap->elem(r, "a", ap->tr(r, "Filtre anti-indésirables"), "href",
-	    ap->url(r, ADMIN_PATH), NULL);
+	    ap->url(r, ADMIN_PATH), "aria-current", strncmp(ap->path(r),
+	    ADMIN_PATH, strlen(ADMIN_PATH)) == 0 ? "page" : NULL, NULL);
 	ap->close(r);
 	return AP_OK;
 }

@@ -726,3 +726,68 @@ class SpeedTest(unittest.TestCase):
         sanitized = os.environ.get('APARTE_SANITIZED')
         self.assertLess(judged, 0.02 if sanitized else 0.001)
         self.assertLess(on - off, 0.03 if sanitized else 0.005)
+
+
+class ConsoleTest(unittest.TestCase):
+    """With the login plugin: moderators sign in and find the filter in
+    the admin console."""
+
+    @classmethod
+    def setUpClass(cls):
+        out = admin('plugin', 'list').stdout
+        if not re.search(r'^login\s+enabled', out, re.M):
+            raise unittest.SkipTest('the login plugin is not installed')
+        import login_helpers
+        cls.lh = login_helpers
+
+    def setUp(self):
+        self.lh.clear_limits()
+
+    def tearDown(self):
+        for line in admin('spam', 'rules').stdout.splitlines()[1:]:
+            admin('spam', 'rule', 'delete', line.split('\t')[0])
+
+    def moderator(self, role='moderator'):
+        email, password = self.lh.make_user(role)
+        return email, self.lh.signed_in(email, password)
+
+    def test_a_moderator_reaches_the_filter_from_the_console(self):
+        _, c = self.moderator()
+        r = c.get('/aparte/admin')
+        self.assertEqual(r.status, 200)
+        self.assertIn('<a href="%s">Filtre anti-indésirables</a>' % ADMIN,
+                      r.text)
+        r = c.get(ADMIN)
+        self.assertEqual(r.status, 200)
+        save_page('antispam-console', r)
+        self.assertIn('<nav class="admin-menu"', r.text)
+        self.assertIn('<a href="%s" aria-current="page">Filtre '
+                      'anti-indésirables</a>' % ADMIN, r.text)
+        self.assertIn('<h1>Filtre anti-indésirables</h1>', r.text)
+
+    def test_a_member_is_refused_and_a_visitor_sent_to_sign_in(self):
+        _, c = self.moderator('member')
+        self.assertEqual(c.get(ADMIN).status, 403)
+        r = Client().get(ADMIN)
+        self.assertEqual(r.status, 303)
+        self.assertIn('/aparte/login?redirect_to=', r.header('location'))
+
+    def test_a_rule_added_in_the_console_is_audited(self):
+        email, c = self.moderator('admin')
+        f = form_hidden(c.get(ADMIN), ADMIN + '/rules')
+        f.update({'kind': 'words', 'effect': 'unsure', 'note': 'audit',
+                  'body': 'prêt sans frais'})
+        r = c.post(ADMIN + '/rules', f)
+        self.assertEqual(r.status, 303)
+        rows = harness.stack.sql("SELECT user_email, action FROM ap_audit "
+                                 "WHERE action = 'antispam.rule.add' "
+                                 "ORDER BY id DESC LIMIT 1")
+        self.assertEqual(rows, [[email, 'antispam.rule.add']])
+
+    def test_the_dashboard_reports_a_rule_that_gave_up(self):
+        admin('spam', 'rule', 'add', 'pattern', r'(b+b+)+\d')
+        Visitor().post('b' * 30000, author='Robot Lent')
+        _, c = self.moderator()
+        r = c.get('/aparte/admin')
+        self.assertIn('<a href="%s#rules">1 règle du filtre a atteint sa '
+                      'limite de calcul</a>' % ADMIN, r.text)

@@ -90,10 +90,21 @@ class Stack:
         datadir = os.path.join(self.run, 'db')
         if os.path.isdir(os.path.join(datadir, 'mysql')):
             return
-        os.makedirs(datadir, exist_ok=True)
-        self._run(['mariadb-install-db', '--no-defaults', '--datadir=' + datadir,
-                   '--user=root', '--auth-root-authentication-method=socket',
-                   '--skip-test-db'], 'mariadb-install-db')
+        # On a busy machine mariadb-install-db has been seen to fail
+        # once ("Unknown table 'mysql.tmp_user_sys'"): start afresh.
+        for attempt in range(3):
+            shutil.rmtree(datadir, ignore_errors=True)
+            os.makedirs(datadir)
+            try:
+                self._run(['mariadb-install-db', '--no-defaults',
+                           '--datadir=' + datadir, '--user=root',
+                           '--auth-root-authentication-method=socket',
+                           '--skip-test-db'], 'mariadb-install-db')
+                return
+            except StackError:
+                if attempt == 2:
+                    raise
+                time.sleep(1)
 
     def db_start(self):
         datadir = os.path.join(self.run, 'db')
@@ -308,8 +319,19 @@ http {{
     def nginx_stop(self):
         self._stop('nginx', signal.SIGQUIT, 20)
 
+    def port_free(self):
+        with socket.socket() as s:
+            try:
+                s.bind(('127.0.0.1', self.port))
+            except OSError:
+                return False
+        return True
+
     # -- all of it --
     def start(self, plugins=None):
+        if not self.port_free():
+            raise StackError('port %d of 127.0.0.1 is taken by another program: '
+                             'choose another (--port N or PORT=N)' % self.port)
         os.makedirs(self.run, exist_ok=True)
         os.chmod(self.run, 0o755)
         self.db_init()

@@ -143,10 +143,9 @@ login_admin_home(struct ap_req *r, void *state)
 		ap->open(r, "ul", "class", "summary", NULL);
 		if (n >= 0) {
 			ap->open(r, "li", NULL);
-			ap->elem(r, "a", ap->printf(r, ap->trn(r,
-			    "%ld extension activée sur %ld installées",
-			    "%ld extensions activées sur %ld installées",
-			    (unsigned long)on), on, n), "href",
+			ap->elem(r, "a", ap->printf(r, ap->tr(r,
+			    "Extensions activées : %ld sur %ld"), on, n),
+			    "href",
 			    ap->url(r, "/admin/plugins"), NULL);
 			ap->close(r);
 		}

@@ -34,7 +34,8 @@ sys.path.insert(0, os.path.join(ROOT, 'demo'))
 
 class Scenario:
     def __init__(self, name, path, prepare=None, method='GET', body=None,
-                 static=True, lua=None):
+                 static=True, lua=None, reference=False):
+        self.reference = reference
         self.name = name
         self.path = path
         self.prepare = prepare
@@ -92,7 +93,7 @@ def peak_rss_kb(pid):
 
 
 def load_scenarios(st):
-    out = [Scenario('status', '/aparte/status')]
+    out = [Scenario('status', '/aparte/status', reference=True)]
     for f in sorted(glob.glob(os.path.join(ROOT, 'tests', 'bench', '*.py'))):
         spec = importlib.util.spec_from_file_location(
             'bench_' + os.path.basename(f)[:-3], f)
@@ -117,11 +118,23 @@ def main():
 
     run = os.path.join(ROOT, 'run', 'bench')
     subprocess.run(['rm', '-rf', run])
+    os.makedirs(run)
+    # The reference: the barest libfcgi program, same processes and
+    # threads, answering the same bytes.
+    hello = os.path.join(run, 'fcgi-hello')
+    subprocess.run(['cc', '-O2', '-o', hello,
+                    os.path.join(ROOT, 'tests', 'bench', 'fcgi-hello.c'),
+                    '-lfcgi', '-lpthread'], check=True)
+    hello_sock = os.path.join(run, 'hello.sock')
     extra = ''
     for f in sorted(glob.glob(os.path.join(ROOT, 'tests', 'bench', '*.conf'))):
         extra += open(f, encoding='utf-8').read() + '\n'
     st = Stack(run, args.prefix, workers=args.workers, threads=args.threads,
-               nginx_workers=2, conf_extra=extra)
+               nginx_workers=2, conf_extra=extra, nginx_extra='''
+        location = /reference {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_pass unix:%s;
+        }''' % hello_sock)
     st.start()
     import content
     content.load(st)
@@ -147,15 +160,33 @@ def main():
                 with open(os.path.join(run, 'bench', fn), 'wb') as f:
                     f.write(data)
                 stat_url = st.base + '/bench/' + fn
-            # warm up both
+            ref = None
+            if s.reference and stat_url:
+                if os.path.exists(hello_sock):
+                    os.unlink(hello_sock)
+                ref = subprocess.Popen([hello, hello_sock,
+                                        os.path.join(run, 'bench', fn),
+                                        str(args.workers), str(args.threads)],
+                                       start_new_session=True)
+                while not os.path.exists(hello_sock):
+                    time.sleep(0.05)
+            ref_url = st.base + '/reference'
+            # warm up
             wrk(dyn_url, 1, args.conns, lua=s.lua)
             if stat_url:
                 wrk(stat_url, 1, args.conns)
-            d_runs, s_runs = [], []
+            if ref:
+                wrk(ref_url, 1, args.conns)
+            d_runs, s_runs, r_runs = [], [], []
             for _ in range(args.rounds):
                 if stat_url:
                     s_runs.append(wrk(stat_url, args.seconds, args.conns))
                 d_runs.append(wrk(dyn_url, args.seconds, args.conns, lua=s.lua))
+                if ref:
+                    r_runs.append(wrk(ref_url, args.seconds, args.conns))
+            if ref:
+                os.killpg(ref.pid, signal.SIGKILL)   # libfcgi keeps SIGTERM for itself
+                ref.wait()
 
             def med(runs, i):
                 return statistics.median(r[i] for r in runs) if runs else float('nan')
@@ -168,6 +199,10 @@ def main():
                             'static_p50': med(s_runs, 1), 'static_p99': med(s_runs, 2),
                             'ratio': med(d_runs, 0) / med(s_runs, 0)
                             if med(s_runs, 0) else float('nan')})
+            if r_runs:
+                row.update({'ref_rps': med(r_runs, 0), 'ref_p50': med(r_runs, 1),
+                            'ref_p99': med(r_runs, 2),
+                            'ref_ratio': med(r_runs, 0) / med(s_runs, 0)})
             results.append(row)
             if stat_url:
                 print('%-18s %6d B  dynamic %8.0f req/s p50 %6.2f ms p99 %6.2f ms | '
@@ -177,7 +212,12 @@ def main():
                           row['static_p99'], 100 * row['ratio'],
                           '  (%d errors)' % row['dyn_bad'] if row['dyn_bad'] else ''),
                       flush=True)
-            else:
+            if r_runs:
+                print('%-18s %6s    bare libfcgi %5.0f req/s p50 %6.2f ms p99 %6.2f ms'
+                      ' | ratio to static %4.0f%% (the same bytes, no core)' % (
+                          '', '', row['ref_rps'], row['ref_p50'], row['ref_p99'],
+                          100 * row['ref_ratio']), flush=True)
+            if not stat_url:
                 print('%-18s %s: %8.0f req/s p50 %6.2f ms p99 %6.2f ms%s' % (
                     s.name, s.method, row['dyn_rps'], row['dyn_p50'], row['dyn_p99'],
                     '  (%d errors)' % row['dyn_bad'] if row['dyn_bad'] else ''),

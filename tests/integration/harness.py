@@ -268,6 +268,7 @@ class Backend:
         ch.update(changes or {})
         write_conf(self.conf, ch, drop)
         self.proc = None
+        self.nworkers = workers
 
     def start(self, wait=True, env=None, extra_args=(), binary=None):
         import subprocess
@@ -287,7 +288,25 @@ class Backend:
             if not ok or self.proc.poll() is not None:
                 raise AssertionError('backend %s did not start:\n%s' % (
                     self.dir, open(self.log, errors='replace').read()[-2000:]))
+            # The socket file exists from its bind, before the listen and
+            # before the workers are forked: on a loaded machine, wait for
+            # both (without failing: a test may want less).
+            wait_until(lambda: self._accepts() or
+                       self.proc.poll() is not None, 10)
+            wait_until(lambda: len(self.workers()) >= self.nworkers or
+                       self.proc.poll() is not None, 10)
         return self
+
+    def _accepts(self):
+        import socket
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(self.sock)
+            return True
+        except OSError:
+            return False
+        finally:
+            s.close()
 
     def request(self, path, method='GET', query='', body=b'', timeout=20,
                 **params):

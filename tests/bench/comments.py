@@ -5,24 +5,28 @@
   same bytes as a static file;
 - comments-fragment: the same discussion as the fragment a static page
   includes (SSI or the embed script);
-- comments-post: posting comments, each with its own form token and its
-  own text, as fast as wrk sends them (each one published: the longest
-  path, with the page's version bumped).
+- comments-post: posting comments as fast as wrk sends them, each a form
+  the site showed (its tokens, the spam filter's fields) filled by another
+  reader with a comment already published: each goes through the filters
+  and is published (the longest path, the page's version bumped).
 
-The form tokens are signed here with the bench site's secret, as the
-site signs them (cgi-bin/token.c), so that wrk can send thousands of
-distinct forms without fetching each one first."""
-import base64
-import hashlib
+The forms are fetched from the site beforehand, as many as wrk will send
+(each with its own tokens, the spam filter's included, and its own text):
+what a visitor's browser would send, for every plugin installed."""
+import html
+import http.client
+import itertools
 import os
 import random
+import re
 import subprocess
+import threading
+import time
 import urllib.parse
 
 PAGE = '/bench/article'
 POST_PAGE = '/bench/posts'
-KNOWN = 'lectrice@bench.example'
-FORMS = 60000
+FORMS = 80000
 
 WORDS = ('temps partagé mission expert entreprise dirigeant semaine jour '
          'confiance projet équipe contrat finance ressources humaines '
@@ -79,11 +83,6 @@ def prepare_page(st):
         else:
             sql.append('SET @r%d = @r%d;' % (i, parent))
         ids.append(i)
-    # the reader whose comments are published at once (see comments-post)
-    sql.append("INSERT INTO comments (page, root_id, status, status_at, "
-               "author, email, body, created) VALUES (%s, 0, 'approved', %d, "
-               "'Lectrice', %s, 'Déjà publiée.', %d);" % (
-                   _q(POST_PAGE), base, _q(KNOWN), base))
     sql.append("INSERT INTO ap_counters (name, value) VALUES (%s, 1) ON "
                "DUPLICATE KEY UPDATE value = value + 1;" % _q('comments ' + PAGE))
     # through the standard input: too long for a command line
@@ -91,58 +90,98 @@ def prepare_page(st):
                     'aparte'], input='\n'.join(sql), text=True, check=True)
 
 
-def _b64(b):
-    return base64.urlsafe_b64encode(b).rstrip(b'=').decode()
+def _fetch_forms(st, n, threads=16):
+    """n comment forms as the site shows them (its token, and the fields
+    the spam filter adds), each one filled with its own text: the bodies
+    of n POSTs, in the order they were shown."""
+    host, port = '127.0.0.1', st.port
+    path = '/aparte/comments?page=%s&fragment=1' % POST_PAGE
+    out = [None] * n
+    counter = itertools.count()
 
-
-def _token(secret, purpose, payload, ts):
-    key = hashlib.blake2b(purpose.encode(), digest_size=32, key=secret).digest()
-    pb = _b64(payload.encode())
-    mac = hashlib.blake2b(('%d.%s' % (ts, pb)).encode(), digest_size=32,
-                          key=key).digest()
-    return '%d.%s.%s' % (ts, pb, _b64(mac))
+    def work():
+        conn = http.client.HTTPConnection(host, port, timeout=30)
+        rnd = random.Random()
+        while True:
+            i = next(counter)
+            if i >= n:
+                break
+            conn.request('GET', path)
+            page = conn.getresponse().read().decode('utf-8')
+            form = re.search(r'<form .*?class="comment-form".*?</form>',
+                             page, re.S).group(0)
+            f = {html.unescape(k): html.unescape(v) for k, v in re.findall(
+                r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)}
+            f.update(author='Lecteur %d' % (i + 1),
+                     email='lecteur%d@bench.example' % (i + 1),
+                     body='Envoi %d : %s' % (i, _sentence(rnd)))
+            out[i] = urllib.parse.urlencode(f)
+        conn.close()
+    ts = [threading.Thread(target=work) for _ in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return out
 
 
 def prepare_posts(st):
-    """A file of distinct form bodies, and the wrk script that sends them
-    (each wrk thread its own share, none twice)."""
-    import time
-    secret = bytes.fromhex(open(os.path.join(st.run, 'secret')).read().strip())
-    ts = int(time.time())
+    """A file of distinct filled forms, fetched from the site as a
+    browser would, and the wrk script that sends them: each wrk thread
+    its own share, each run of wrk (rounds, warm-up) the forms the runs
+    before did not use (a form sent twice is only a double click)."""
+    # Each form is sent by another reader, who has a comment published
+    # already elsewhere (not held as a first comment): many people
+    # commenting, not one person flooding.
+    subprocess.run(['mariadb', '--no-defaults', '-S', st.db_sock, '-u', 'root',
+                    'aparte'], check=True, text=True, input=(
+        "INSERT INTO comments (page, root_id, status, status_at, author, "
+        "email, body, created) SELECT '/bench/lecteurs', 0, 'approved', "
+        "1767225600, CONCAT('Lecteur ', seq), CONCAT('lecteur', seq, "
+        "'@bench.example'), 'Déjà publié.', 1767225600 FROM seq_1_to_%d;"
+        % FORMS))
     bench = os.path.join(st.run, 'bench')
     os.makedirs(bench, exist_ok=True)
     bodies = os.path.join(bench, 'comment-forms.txt')
-    rnd = random.Random(7)
+    offset = os.path.join(bench, 'comment-forms.offset')
     with open(bodies, 'w') as f:
-        for i in range(FORMS):
-            tok = _token(secret, 'comments.form', '%s\nbench%06d' % (POST_PAGE, i),
-                         ts)
-            f.write(urllib.parse.urlencode({
-                'page': POST_PAGE, 'return': POST_PAGE, '_ctok': tok,
-                'author': 'Lectrice', 'email': KNOWN,
-                'body': 'Envoi %d : %s' % (i, _sentence(rnd))}) + '\n')
+        for b in _fetch_forms(st, FORMS):
+            f.write(b + '\n')
+    with open(offset, 'w') as f:
+        f.write('0')
+    # the spam filter wants a form shown some seconds before it is sent
+    time.sleep(3)
     lua = os.path.join(bench, 'comment-post.lua')
     with open(lua, 'w') as f:
-        f.write('''-- each wrk thread sends its own share of the prepared forms
+        f.write('''-- each wrk thread sends its own share of the prepared forms,
+-- starting where the previous run of wrk stopped
 local counter = 0
+local f = io.open("%(offset)s")
+local base = f and tonumber(f:read("*a")) or 0
+if f then f:close() end
 function setup(thread)
   thread:set("tid", counter)
+  thread:set("base", base)
   counter = counter + 1
 end
 function init(args)
   bodies = {}
-  for line in io.lines("%s") do bodies[#bodies + 1] = line end
+  for line in io.lines("%(bodies)s") do bodies[#bodies + 1] = line end
   step = 2
-  idx = tid + 1
+  idx = base + tid + 1
 end
 function request()
-  local b = bodies[idx]
+  local b = bodies[idx] or bodies[#bodies]
   idx = idx + step
-  if idx > #bodies then idx = tid + 1 end
   return wrk.format("POST", "/aparte/comments",
     {["Content-Type"] = "application/x-www-form-urlencoded"}, b)
 end
-''' % bodies)
+function done(summary, latency, requests)
+  local o = io.open("%(offset)s", "w")
+  o:write(tostring(base + summary.requests + 64))
+  o:close()
+end
+''' % {'offset': offset, 'bodies': bodies})
     return lua
 
 

@@ -24,7 +24,9 @@ def main():
     run = os.path.join(ROOT, 'run', 'demo')
     if not args.keep and os.path.isdir(run):
         shutil.rmtree(run)
-    st = Stack(run, os.path.join(ROOT, 'run', 'prefix'), port=args.port)
+    extra = open(os.path.join(ROOT, 'demo', 'demo.conf'), encoding='utf-8').read()
+    st = Stack(run, os.path.join(ROOT, 'run', 'prefix'), port=args.port,
+               conf_extra=extra)
     stop = threading.Event()
     for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(s, lambda *a: stop.set())

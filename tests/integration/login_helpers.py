@@ -69,7 +69,7 @@ def mails_to(addr):
             if re.search(r'^To: %s\r?$' % re.escape(addr), text, re.M)]
 
 
-def wait_mail(addr, count=1, timeout=5):
+def wait_mail(addr, count=1, timeout=30):
     return harness.wait_until(lambda: len(mails_to(addr)) >= count and
                               mails_to(addr), timeout)
 

@@ -252,7 +252,10 @@ admin_privacy(struct ap_req *r, int argc, char **argv)
 			    "failed\n");
 			return 1;
 		}
-		ap_host_table.audit(r, "privacy.erase", p.email);
+		/* The trail says that an erasure was done, not of whom: the
+		 * address is what was erased. */
+		ap_host_table.audit(r, "privacy.erase", ap_arena_printf(r->a,
+		    "%ld item(s)", p.erased));
 		printf("%ld item(s) erased or anonymized for %s\n", p.erased,
 		    p.email);
 		return 0;

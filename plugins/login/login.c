@@ -183,9 +183,10 @@ login_on_privacy_export(struct ap_req *r, void *state, void *data)
 	return AP_OK;
 }
 
-/* Hook privacy.erase: the account goes, with its sessions and links (the
- * audit trail keeps what admins did).  The last active admin is not
- * erased: the site would have nobody to run it. */
+/* Hook privacy.erase: the account goes, with its sessions and links.  The
+ * audit trail keeps what was done, but no longer the address: its lines
+ * name the account by number.  The last active admin is not erased: the
+ * site would have nobody to run it. */
 static int
 login_on_privacy_erase(struct ap_req *r, void *state, void *data)
 {
@@ -220,6 +221,14 @@ login_on_privacy_erase(struct ap_req *r, void *state, void *data)
 		    AP_ARGS(AP_INT(u.id)));
 	if (rc == AP_OK)
 		rc = login_limit_clear(r, u.email);
+	if (rc == AP_OK)
+		rc = ap->exec(r, "UPDATE ap_audit SET user_email = ? WHERE "
+		    "user_email = ? OR user_id = ?", AP_ARGS(AP_TEXT(ap->printf(r,
+		    "#%lld", u.id)), AP_TEXT(u.email), AP_INT(u.id)));
+	if (rc == AP_OK)
+		rc = ap->exec(r, "UPDATE ap_audit SET detail = REPLACE(detail, ?, "
+		    "?) WHERE INSTR(detail, ?) > 0", AP_ARGS(AP_TEXT(u.email),
+		    AP_TEXT(ap->printf(r, "#%lld", u.id)), AP_TEXT(u.email)));
 	if (rc == AP_OK)
 		rc = ap->commit(r);
 	if (rc != AP_OK) {

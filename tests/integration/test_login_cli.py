@@ -160,3 +160,9 @@ class PrivacyTest(unittest.TestCase):
         self.assertEqual(sql("SELECT COUNT(*) FROM login_users WHERE email = "
                              "'%s'" % email), [['0']])
         self.assertEqual(sign_in(Client(), email, pw).status, 403)
+        # the audit trail keeps the actions, not the address
+        self.assertEqual(sql("SELECT COUNT(*) FROM ap_audit WHERE "
+                             "user_email = '%s' OR INSTR(detail, '%s') > 0"
+                             % (email, email)), [['0']])
+        self.assertGreater(int(sql("SELECT COUNT(*) FROM ap_audit WHERE "
+                                   "action = 'privacy.erase'")[0][0]), 0)

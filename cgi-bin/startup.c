@@ -302,9 +302,11 @@ ap_worker_free(struct ap_worker *w)
 	free(w);
 }
 
-/* Between requests, at most once a minute per process: send the mail
+/* Between requests, at most once a minute for the site: send the mail
  * that is due, forget spent tokens and rate counters that expired, and
- * let plugins purge what they keep for a limited time (hook "cron"). */
+ * let plugins purge what they keep for a limited time (hook "cron").  A
+ * process asks the database at most once a minute whether it is its turn;
+ * a plain CGI run asks every time (one statement). */
 void
 ap_housekeeping(struct ap_req *r)
 {
@@ -317,6 +319,13 @@ ap_housekeeping(struct ap_req *r)
 	    false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		return;
 	if (ap_db_ready(r) != AP_OK)
+		return;
+	/* Once a minute for the whole site, not per process: the first
+	 * worker (or CGI run, or host) to move the mark does the work. */
+	if (ap_db_exec(r, "INSERT INTO ap_counters (name, value) VALUES "
+	    "('housekeeping', ?) ON DUPLICATE KEY UPDATE value = IF(value <= ?, "
+	    "VALUES(value), value)", AP_ARGS(AP_INT(now), AP_INT(now - 60))) !=
+	    AP_OK || r->affected == 0)
 		return;
 	ap_mail_run(r, false);
 	ap_db_exec(r, "DELETE FROM ap_spent WHERE expires < ?",

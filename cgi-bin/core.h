@@ -354,6 +354,7 @@ void ap_req_init_cli(struct ap_req *r, struct ap_worker *w);
 int ap_req_begin(struct ap_req *r, struct ap_worker *w, FCGX_Request *fcgi);
 void ap_req_dispatch(struct ap_req *r);
 void ap_req_finish(struct ap_req *r);
+void ap_req_detach(struct ap_req *r);
 int ap_req_error_page(struct ap_req *r, int status, const char *msg);
 void ap_req_flush(struct ap_req *r, bool final);
 const char *ap_req_env(struct ap_req *r, const char *name);

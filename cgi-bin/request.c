@@ -686,3 +686,25 @@ ap_req_finish(struct ap_req *r)
 	}
 	ap_db_end_request(r);
 }
+
+/* After the answer has gone (FCGX_Finish_r freed the parameters and the
+ * streams): what runs between requests (the housekeeping, the cron hook)
+ * keeps the arena, the database and the language, but nothing of the
+ * visitor or of the web server, and writes nowhere. */
+void
+ap_req_detach(struct ap_req *r)
+{
+	r->in = NULL;
+	r->out = NULL;
+	r->envp = NULL;
+	memset(&r->e, 0, sizeof(r->e));
+	memset(&r->query, 0, sizeof(r->query));
+	memset(&r->form, 0, sizeof(r->form));
+	memset(&r->cookies, 0, sizeof(r->cookies));
+	memset(&r->rargs, 0, sizeof(r->rargs));
+	memset(&r->user, 0, sizeof(r->user));
+	r->has_user = false;
+	r->visitor = NULL;
+	r->started = true;
+	r->failed = true;
+}

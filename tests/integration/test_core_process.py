@@ -281,6 +281,51 @@ class CgiTest(unittest.TestCase):
         self.assertEqual(st, 400)
 
 
+
+def housekeeping_due():
+    """Makes the site's once-a-minute housekeeping due now."""
+    harness.stack.sql("INSERT INTO ap_counters (name, value) VALUES "
+                      "('housekeeping', 0) ON DUPLICATE KEY UPDATE value = 0")
+
+
+class BetweenRequestsTest(unittest.TestCase):
+    """The housekeeping runs after the answer has gone (the test plugin's
+    cron listener logs what its request still tells): it gets nothing of
+    the request answered, whose parameters and streams libfcgi has freed,
+    and writes nowhere."""
+
+    def test_cron_after_a_fastcgi_request(self):
+        b = Backend('cron-fcgi', workers=1, threads=1)
+        housekeeping_due()
+        b.start()
+        try:
+            st, h, body = b.request('/aparte/good/hello/x',
+                                    REMOTE_ADDR='192.0.2.77',
+                                    REQUEST_URI='/aparte/good/hello/x?m=1')
+            self.assertEqual(st, 200)
+            line = wait_until(lambda: [l for l in b.log_text().splitlines()
+                                       if 'good: cron:' in l], 10)
+            self.assertTrue(line, b.log_text()[-2000:])
+            self.assertIn('good: cron: client [], REQUEST_URI [(none)]',
+                          line[0])
+            self.assertNotIn(b'written by cron', body)
+            # the worker is alive and serves on
+            self.assertEqual(b.request('/aparte/good/hello/x')[0], 200)
+        finally:
+            self.assertEqual(b.stop(), 0)
+        self.assertNotIn('died', b.log_text())
+
+    def test_cron_after_a_cgi_request(self):
+        d = harness.side_dir('cron-cgi')
+        conf = harness.write_conf(os.path.join(d, 'aparte.conf'))
+        housekeeping_due()
+        rc, st, h, body, err = cgi(conf, '/aparte/good/hello/x',
+                                   REMOTE_ADDR='192.0.2.78')
+        self.assertEqual((rc, st), (0, 200))
+        self.assertIn(b'good: cron: client [], REQUEST_URI [(none)]', err)
+        self.assertNotIn(b'written by cron', body)
+        self.assertEqual(int(h['content-length']), len(body))
+
 class FastCgiParentTest(unittest.TestCase):
     """Under spawn-fcgi, as under mod_fcgid: the socket is fd 0."""
 

@@ -31,7 +31,8 @@
  *
  * Its session.load listener plays a login plugin: the cookie good_user=N
  * makes the visitor user N, with the role of the cookie good_role
- * (admin, moderator or expert; member otherwise).
+ * (admin, moderator or expert; member otherwise).  Its cron listener logs
+ * what the request it runs with still tells (between requests: nothing).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -359,6 +360,19 @@ good_count(struct ap_req *r, void *state)
 	return AP_OK;
 }
 
+/* cron: runs between requests, after an answer has gone; the request it
+ * gets must not lend what belonged to the one answered. */
+static int
+good_on_cron(struct ap_req *r, void *state, void *data)
+{
+	const char *uri = ap->env(r, "REQUEST_URI");
+
+	ap->log(AP_LOG_INFO, "good: cron: client [%s], REQUEST_URI [%s]",
+	    ap->client_ip(r), uri ? uri : "(none)");
+	ap->out(r, "written by cron\n");
+	return AP_OK;
+}
+
 static int
 good_on_ping(struct ap_req *r, void *state, void *data)
 {
@@ -523,6 +537,7 @@ static const struct ap_route good_routes[] = {
 static const struct ap_hook good_hooks[] = {
 	{ "test.ping", 10, good_on_ping },
 	{ "session.load", 50, good_session },
+	{ "cron", 90, good_on_cron },
 	{ NULL, 0, NULL },
 };
 

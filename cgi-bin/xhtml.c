@@ -37,6 +37,8 @@ x_out_write(void *ctx, const char *buf, int len)
 {
 	struct ap_req *r = ctx;
 
+	if (r->xw == NULL)
+		return len;   /* a writer being discarded: its bytes go nowhere */
 	if (r->keep != NULL)
 		ap_buf_add(r->keep, buf, (size_t)len);
 	ap_buf_add(r->ob, buf, (size_t)len);
@@ -151,9 +153,14 @@ void
 ap_x_discard(struct ap_req *r)
 {
 	if (r->xw != NULL) {
-		xmlFreeTextWriter(r->xw);   /* closes r->xo */
+		xmlTextWriterPtr xw = r->xw;
+
+		/* Freeing flushes what the writer holds: with r->xw gone first,
+		 * x_out_write drops it (it could have pushed the answer past
+		 * AP_FLUSH_AT and sent the page being replaced). */
 		r->xw = NULL;
 		r->xo = NULL;
+		xmlFreeTextWriter(xw);      /* closes the output */
 	}
 	r->depth = 0;
 	r->layout = false;

@@ -217,6 +217,8 @@ mail_spawn(const char *msg, size_t len, char *why, size_t whylen)
 	long timeout = (long)ap_conf_num(&ap_core.conf, "mail", "timeout");
 	char *copy = strdup(cmd), *argv[32], *save = NULL;
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t sa;
+	sigset_t none, dfl;
 	int in[2], status = 0, argc = 0, rc;
 	size_t off = 0;
 	pid_t pid;
@@ -238,19 +240,35 @@ mail_spawn(const char *msg, size_t len, char *why, size_t whylen)
 		free(copy);
 		return -1;
 	}
+	/* A worker thread starts it: the sockets other threads hold (the web
+	 * server's connections, libfcgi opens them without CLOEXEC) are
+	 * closed in the child, and it gets neither the thread's blocked
+	 * signals (SIGTERM ...) nor the ignored SIGPIPE. */
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	if ((rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ)) != 0) {
+#ifdef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+#endif
+	posix_spawnattr_init(&sa);
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	posix_spawnattr_setsigmask(&sa, &none);
+	posix_spawnattr_setsigdefault(&sa, &dfl);
+	posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETSIGMASK |
+	    POSIX_SPAWN_SETSIGDEF);
+	rc = posix_spawn(&pid, argv[0], &fa, &sa, argv, environ);
+	posix_spawnattr_destroy(&sa);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0) {
 		snprintf(why, whylen, "cannot run %s: %s", argv[0],
 		    strerror(rc));   /* posix_spawn returns the error */
-		posix_spawn_file_actions_destroy(&fa);
 		close(in[0]);
 		close(in[1]);
 		free(copy);
 		return -1;
 	}
-	posix_spawn_file_actions_destroy(&fa);
 	close(in[0]);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	fcntl(in[1], F_SETFL, O_NONBLOCK);

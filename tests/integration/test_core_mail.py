@@ -180,5 +180,65 @@ class MailQueueTest(unittest.TestCase):
         self.assertEqual(len(captured(marker)), 1)
 
 
+INHERITED = r"""#!/usr/bin/perl
+# What the mail command was started with: its open files beyond 0, 1
+# and 2, and its blocked and ignored signals (perl, unlike a shell,
+# changes neither at start).
+local $/;
+my $msg = <STDIN>;
+open(my $out, '>', '%(out)s.tmp') or die;
+opendir(my $d, '/proc/self/fd') or die;
+for my $n (sort readdir($d)) {
+	next if $n !~ /^\d+$/ || $n <= 2;
+	my $l = readlink("/proc/self/fd/$n") // '';
+	print $out "fd $n $l\n";
+}
+open(my $st, '<', '/proc/self/status') or die;
+print $out grep { /^Sig(Blk|Ign):/ } split(/^/m, <$st>);
+close($out);
+rename('%(out)s.tmp', '%(out)s');
+"""
+
+
+class MailCommandTest(unittest.TestCase):
+    """The mail command is started from a worker thread: it inherits none
+    of the process's connections (the web server's of the requests other
+    threads are serving, the database's) and none of its signal
+    settings."""
+
+    def test_command_inherits_no_connection_and_no_signal_mask(self):
+        d = harness.side_dir('mail-inherits')
+        out = os.path.join(d, 'inherited')
+        script = os.path.join(d, 'sendmail')
+        with open(script, 'w') as f:
+            f.write(INHERITED % {'out': out})
+        os.chmod(script, 0o755)
+        b = Backend('mail-inherits-backend', threads=2,
+                    changes={('mail', 'command'): script})
+        b.start()
+        try:
+            import threading
+            slow = threading.Thread(target=b.request, args=(
+                '/aparte/good/slow',), kwargs={'query': 'ms=3000'})
+            slow.start()
+            time.sleep(0.5)     # its connection is open in one thread
+            body = 'to=a%40example.org&subject=S&body=inherits'
+            st, h, o = b.request('/aparte/good/mail', 'POST',
+                                 body=body.encode())
+            self.assertEqual(st, 200)
+            self.assertTrue(wait_until(lambda: os.path.exists(out), 10))
+            slow.join()
+        finally:
+            b.stop()
+        text = open(out).read()
+        fds = [l for l in text.splitlines() if l.startswith('fd ')
+               and ('socket:' in l or 'pipe:' in l)]
+        self.assertEqual(fds, [], text)
+        sig = dict(l.split(':\t') for l in text.splitlines()
+                   if l.startswith('Sig'))
+        self.assertEqual(int(sig['SigBlk'], 16), 0, text)
+        self.assertFalse(int(sig['SigIgn'], 16) & (1 << (13 - 1)),
+                         'SIGPIPE ignored: ' + text)   # perl ignores SIGFPE
+
 if __name__ == '__main__':
     unittest.main()

@@ -325,6 +325,8 @@ struct ap_req {
 	int status;
 	const char *ctype;
 	struct ap_buf *hdrs;         /* extra header lines */
+	size_t hdrs_keep;            /* of them, what an error page keeps:
+	                                those set before the handler ran */
 	struct ap_buf *ob;            /* the answer, buffered */
 	bool started;                /* headers sent */
 	bool failed;                 /* output broke: nothing more is sent */

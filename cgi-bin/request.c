@@ -76,6 +76,7 @@ ap_req_init_cli(struct ap_req *r, struct ap_worker *w)
 	w->hdrs.len = 0;
 	r->ob = &w->out;
 	r->hdrs = &w->hdrs;
+	r->hdrs_keep = (size_t)-1;
 }
 
 /* Records why the request is refused (a msgid for the error page) and
@@ -391,6 +392,7 @@ ap_req_begin(struct ap_req *r, struct ap_worker *w, FCGX_Request *fcgi)
 	w->hdrs.failed = false;
 	r->ob = &w->out;
 	r->hdrs = &w->hdrs;
+	r->hdrs_keep = (size_t)-1;
 	return req_parse(r);
 }
 
@@ -528,6 +530,12 @@ ap_req_error_page(struct ap_req *r, int status, const char *msg)
 	}
 	ap_x_discard(r);
 	r->ob->len = 0;
+	/* The handler's headers go with its answer: a Location, a cookie or
+	 * an ETag of what it did not finish is no part of the error page. */
+	if (r->hdrs->len > r->hdrs_keep) {
+		r->hdrs->len = r->hdrs_keep;
+		r->hdrs->p[r->hdrs->len] = '\0';
+	}
 	r->status = status;
 	if (status == 503)
 		ap_host_table.header(r, "Retry-After", "5");
@@ -653,6 +661,7 @@ ap_req_dispatch(struct ap_req *r)
 			return;
 		}
 	}
+	r->hdrs_keep = r->hdrs->len;
 	rc = rt->fn(r, rt->plugin >= 0 ? ap_core.plugins[rt->plugin].state :
 	    NULL);
 	if (rc == AP_OK || rc == AP_STOP) {   /* answered */

@@ -57,7 +57,8 @@ enum ap_rc {
 
 /* A handler returns AP_OK when it answered, or an HTTP status (400, 403,
  * 404, 413, 429, 500, 503) for the core to answer with its error page, or
- * one of the negative codes above. */
+ * one of the negative codes above.  The error page replaces whatever the
+ * handler wrote, the headers it set included (a redirect, a cookie). */
 typedef int (*ap_handler_fn)(struct ap_req *r, void *state);
 
 /* A hook listener receives the hook's data (a struct named in this header

@@ -10,6 +10,8 @@
  *                            ?n=NAME (repeated) names the fields to show
  *   GET  /good/big?kb=N      a page of about N KB (streamed past 64 KB)
  *   GET  /good/slow?ms=N     answers after N ms (at most 20 s)
+ *   GET  /good/fails?after=W  sets a header (W: redirect, cookie, etag),
+ *                            then fails with 503
  *   GET  /good/form          a form with a CSRF token (form "good-form")
  *   POST /good/form          the core checks the token (AP_ROUTE_FORM)
  *   POST /good/form-named    the handler checks it for "good-form"
@@ -162,6 +164,21 @@ good_slow(struct ap_req *r, void *state)
 	ap->elem(r, "p", ap->printf(r, "slow done %ld", ms), "id", "slow",
 	    NULL);
 	return AP_OK;
+}
+
+/* A handler that fails after it began its answer's headers. */
+static int
+good_fails(struct ap_req *r, void *state)
+{
+	const char *after = ap->arg(r, "after");
+
+	if (after != NULL && strcmp(after, "redirect") == 0)
+		ap->redirect(r, 303, ap->url(r, "/good/hello/done"));
+	else if (after != NULL && strcmp(after, "cookie") == 0)
+		ap->set_cookie(r, "good_half", "1", 3600, AP_COOKIE_HTTPONLY);
+	else if (after != NULL && strcmp(after, "etag") == 0)
+		ap->header(r, "ETag", "\"good-1\"");
+	return 503;
 }
 
 static int
@@ -516,6 +533,7 @@ static const struct ap_route good_routes[] = {
 	{ "POST", "/good/echo", AP_ROUTE_RAW, good_echo },
 	{ "GET", "/good/big", 0, good_big },
 	{ "GET", "/good/slow", 0, good_slow },
+	{ "GET", "/good/fails", 0, good_fails },
 	{ "GET", "/good/form", 0, good_form },
 	{ "POST", "/good/form", AP_ROUTE_FORM, good_form_post },
 	{ "POST", "/good/form-named", 0, good_form_named },

@@ -109,9 +109,9 @@ ap_x_markup_begin(struct ap_req *r)
 	r->keep_depth = r->depth;
 }
 
-/* The copy since markup_begin, in the arena; NULL when nothing was kept
- * or when the elements opened since are not all closed (the bytes would
- * not stand alone). */
+/* The copy since markup_begin, in the arena; NULL when nothing was kept,
+ * when the elements opened since are not all closed, or when an element
+ * opened before was closed (the bytes would not stand alone). */
 char *
 ap_x_markup_end(struct ap_req *r, size_t *len)
 {
@@ -227,6 +227,10 @@ ap_x_close(struct ap_req *r)
 {
 	if (r->xw == NULL || r->depth == 0)
 		return;
+	/* Closing what was open before markup_begin: the copy would not
+	 * stand alone, whatever is opened after. */
+	if (r->keep != NULL && r->depth <= r->keep_depth)
+		r->keep_depth = -1;
 	r->depth--;
 	xmlTextWriterFullEndElement(r->xw);
 }

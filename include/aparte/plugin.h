@@ -453,7 +453,8 @@ struct ap_host {
 	/* -- Markup kept for later (ABI minor 2), for caches of rendered views:
 	 * markup_begin starts keeping a copy of what the writer writes;
 	 * markup_end stops and returns the copy (in the arena; NULL when the
-	 * elements opened since are not all closed); markup writes such a
+	 * elements opened since are not all closed, or when one opened
+	 * before was closed); markup writes such a
 	 * copy back at the writer's current place, in another request.  A
 	 * plugin gives markup only bytes that markup_end returned, and drops
 	 * them when the data they show changes. */

@@ -248,6 +248,28 @@ START_TEST(test_markup_unbalanced_is_refused)
 }
 END_TEST
 
+/* Nor what closes an element opened before the copy began, even when as
+ * many are opened again: "</div><p>" written back elsewhere would break
+ * the page. */
+START_TEST(test_markup_closing_an_outer_element_is_refused)
+{
+	size_t len;
+
+	r.fragment = true;
+	ap_x_page_begin(&r, "t");
+	ap_x_open(&r, "section", NULL);
+	ap_x_open(&r, "div", NULL);
+	ap_x_markup_begin(&r);
+	ap_x_close(&r);
+	ap_x_open(&r, "p", NULL);
+	ck_assert_ptr_null(ap_x_markup_end(&r, &len));
+	ck_assert_uint_eq(len, 0);
+	ap_x_close(&r);
+	ap_x_close(&r);
+	ck_assert_str_eq(output(), "<section><div></div><p></p></section>\n");
+}
+END_TEST
+
 /* A page given up for an error page near the size where the answer
  * starts to stream: what the writer still held is dropped with it, not
  * sent (under a 200) before the error page. */
@@ -293,6 +315,7 @@ main(void)
 	tcase_add_test(tc, test_field_with_error);
 	tcase_add_test(tc, test_markup_kept_and_replayed);
 	tcase_add_test(tc, test_markup_unbalanced_is_refused);
+	tcase_add_test(tc, test_markup_closing_an_outer_element_is_refused);
 	tcase_add_test(tc, test_discarded_page_is_not_sent);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -25,11 +25,12 @@
 extern char **environ;
 
 /* A header value may not carry CR, LF or other controls: that is what
- * would let a field of a form add a header. */
+ * would let a field of a form add a header.  It is UTF-8 (the encoded
+ * words are cut at character boundaries). */
 bool
 ap_mail_header_ok(const char *v)
 {
-	if (v == NULL)
+	if (v == NULL || !ap_utf8_valid(v, strlen(v)))
 		return false;
 	for (; *v; v++)
 		if ((unsigned char)*v < 0x20 || *v == 0x7f)

@@ -183,6 +183,7 @@ ap_serve_cgi(void)
 	int rc;
 
 	signal(SIGPIPE, SIG_IGN);
+	ap_plugins_worker_init();
 	w->fcgi.in = NULL;
 	w->fcgi.out = NULL;
 	w->fcgi.err = NULL;

@@ -140,7 +140,8 @@ struct ap_plugin {
 	/* Once per process, before workers start: read settings, compile
 	 * patterns.  *state is handed back to every handler and hook. */
 	int (*init)(const struct ap_host *ap, void **state);
-	/* In each worker process, after fork (standalone mode). */
+	/* Once in each process that serves, before its first request (in
+	 * each worker after the fork, in standalone mode). */
 	int (*worker_init)(void *state);
 	void (*fini)(void *state);
 	const struct ap_route *routes;   /* ends with a zeroed entry */

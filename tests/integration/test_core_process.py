@@ -196,6 +196,8 @@ class StandaloneTest(unittest.TestCase):
             self.assertIn('worker %d died (signal 9)' % old[0], b.log_text())
             for _ in range(10):
                 self.assertEqual(b.request('/aparte/good/hello/x')[0], 200)
+            self.assertEqual(b.request('/aparte/good/worker')[2],
+                             b'worker_init ran\n')
         finally:
             self.assertEqual(b.stop(), 0)
 
@@ -254,6 +256,10 @@ class CgiTest(unittest.TestCase):
         self.assertEqual((rc, st), (0, 200))
         self.assertIn('hello', page_texts(body))
         self.assertEqual(int(h['content-length']), len(body))
+
+    def test_plugins_worker_init_runs(self):
+        rc, st, h, body, err = cgi(self.conf, '/aparte/good/worker')
+        self.assertEqual((rc, st, body), (0, 200, b'worker_init ran\n'))
 
     def test_a_form_on_stdin(self):
         rc, st, h, body, err = cgi(self.conf, '/aparte/good/echo', 'POST',
@@ -326,6 +332,7 @@ class BetweenRequestsTest(unittest.TestCase):
         self.assertNotIn(b'written by cron', body)
         self.assertEqual(int(h['content-length']), len(body))
 
+
 class FastCgiParentTest(unittest.TestCase):
     """Under spawn-fcgi, as under mod_fcgid: the socket is fd 0."""
 
@@ -368,12 +375,25 @@ class FastCgiParentTest(unittest.TestCase):
         p.send_signal(signal.SIGTERM)
         self.assertEqual(p.wait(20), 0)
 
+    def test_plugins_worker_init_before_the_first_request(self):
+        # the request that names the config is served in the process
+        # that serves the others: its plugins are ready for it too
+        p, sock, conf, log = self.spawn('spawn-worker-init')
+        try:
+            st, body = self.ask(sock, '/aparte/good/worker',
+                                APARTE_CONF=conf)
+            self.assertEqual((st, body), (200, b'worker_init ran\n'))
+        finally:
+            self.stop(p)
+
     def test_config_from_the_first_request(self):
         p, sock, conf, log = self.spawn('spawn-param')
         try:
             st, body = self.ask(sock, '/aparte/good/hello/x', APARTE_CONF=conf)
             self.assertEqual(st, 200)
             self.assertIn('hello', page_texts(body))
+            st, body = self.ask(sock, '/aparte/good/worker')
+            self.assertEqual(body, b'worker_init ran\n')
             # later requests need not say it again; threads serve them
             results = []
             ts = [threading.Thread(target=lambda: results.append(

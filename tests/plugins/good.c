@@ -12,6 +12,7 @@
  *   GET  /good/slow?ms=N     answers after N ms (at most 20 s)
  *   GET  /good/fails?after=W  sets a header (W: redirect, cookie, etag),
  *                            then fails with 503
+ *   GET  /good/worker        whether worker_init ran in this process
  *   GET  /good/form          a form with a CSRF token (form "good-form")
  *   POST /good/form          the core checks the token (AP_ROUTE_FORM)
  *   POST /good/form-named    the handler checks it for "good-form"
@@ -44,12 +45,20 @@
 #include <aparte/plugin.h>
 
 static const struct ap_host *ap;
+static int good_worker_ready;    /* worker_init ran in this process */
 
 static int
 good_init(const struct ap_host *host, void **state)
 {
 	ap = host;
 	*state = (void *)"good-state";
+	return 0;
+}
+
+static int
+good_worker_init(void *state)
+{
+	good_worker_ready = 1;
 	return 0;
 }
 
@@ -163,6 +172,14 @@ good_slow(struct ap_req *r, void *state)
 	ap->page_begin(r, "slow");
 	ap->elem(r, "p", ap->printf(r, "slow done %ld", ms), "id", "slow",
 	    NULL);
+	return AP_OK;
+}
+
+static int
+good_worker(struct ap_req *r, void *state)
+{
+	good_text(r);
+	ap->out(r, "worker_init %s\n", good_worker_ready ? "ran" : "not run");
 	return AP_OK;
 }
 
@@ -534,6 +551,7 @@ static const struct ap_route good_routes[] = {
 	{ "GET", "/good/big", 0, good_big },
 	{ "GET", "/good/slow", 0, good_slow },
 	{ "GET", "/good/fails", 0, good_fails },
+	{ "GET", "/good/worker", AP_ROUTE_RAW, good_worker },
 	{ "GET", "/good/form", 0, good_form },
 	{ "POST", "/good/form", AP_ROUTE_FORM, good_form_post },
 	{ "POST", "/good/form-named", 0, good_form_named },
@@ -571,6 +589,7 @@ AP_PLUGIN(good) = {
 	.version = "1.0",
 	.description = "A test plugin",
 	.init = good_init,
+	.worker_init = good_worker_init,
 	.routes = good_routes,
 	.hooks = good_hooks,
 	.settings = good_settings,

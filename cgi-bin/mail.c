@@ -353,6 +353,16 @@ ap_mail_run(struct ap_req *r, bool all)
 		long t = (long)ap_db_cell_int(res, i, 2);
 		char why[256] = "";
 
+		/* The claim lasts three timeouts, a batch may take twenty: each
+		 * message is claimed anew (a new mark, so that a row still held
+		 * always changes) just before it goes, and one that another run
+		 * took over once the claim had run out is left to it. */
+		if (ap_db_exec(r, "UPDATE ap_mail SET claim = ?, claimed_until = "
+		    "? WHERE id = ? AND claim = ? AND sent_at IS NULL",
+		    AP_ARGS(AP_TEXT(ap_token_random(r->a, 12)),
+		    AP_INT(time(NULL) + timeout * 3), AP_INT(id),
+		    AP_TEXT(claim))) != AP_OK || r->affected == 0)
+			continue;
 		if (mail_spawn(ap_db_cell(res, i, 1), ap_db_cell_len(res, i, 1),
 		    why, sizeof(why)) == 0) {
 			ap_db_exec(r, "UPDATE ap_mail SET sent_at = ?, tries = "

@@ -240,5 +240,56 @@ class MailCommandTest(unittest.TestCase):
         self.assertFalse(int(sig['SigIgn'], 16) & (1 << (13 - 1)),
                          'SIGPIPE ignored: ' + text)   # perl ignores SIGFPE
 
+SLOW_SENDMAIL = """#!/bin/sh
+# Takes its time, then keeps the message.
+sleep 0.3
+cat > %(dir)s/$$.tmp && mv %(dir)s/$$.tmp %(dir)s/$$.eml
+"""
+
+
+class MailClaimTest(unittest.TestCase):
+    """A run claims the messages it sends; when its batch takes longer than
+    a claim lasts (a slow command), another run (a worker, the cron, the
+    admin) may take over what it has not reached yet, but no message goes
+    twice."""
+
+    def test_a_slow_batch_is_not_sent_twice(self):
+        d = harness.side_dir('mail-claim')
+        outdir = os.path.join(d, 'sent')
+        os.makedirs(outdir)
+        script = os.path.join(d, 'sendmail')
+        with open(script, 'w') as f:
+            f.write(SLOW_SENDMAIL % {'dir': outdir})
+        os.chmod(script, 0o755)
+        conf = harness.write_conf(os.path.join(d, 'aparte.conf'), {
+            ('mail', 'command'): script, ('mail', 'timeout'): '1'})
+        marker = 'k%d' % time.time_ns()
+        # due in an hour: only an admin's "mail run" (all) takes them
+        for i in range(20):
+            harness.stack.sql(
+                "INSERT INTO ap_mail (created, recipient, subject, message, "
+                "tries, next_try) VALUES (UNIX_TIMESTAMP(), 'a@example.org', "
+                "'S', 'Subject: S\\r\\n\\r\\n%s-%d\\r\\n', 0, "
+                "UNIX_TIMESTAMP() + 3600)" % (marker, i))
+        cmd = [harness.stack.bin('aparte-admin'), '--config', conf, 'mail',
+               'run']
+        first = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+        time.sleep(4.5)     # its claim (3 timeouts) has run out
+        second = subprocess.run(cmd, capture_output=True, text=True)
+        out, err = first.communicate(timeout=60)
+        self.assertEqual(first.returncode, 0, err)
+        self.assertEqual(second.returncode, 0, second.stderr)
+        sent = [open(os.path.join(outdir, n), newline='').read()
+                for n in os.listdir(outdir) if n.endswith('.eml')]
+        got = sorted(m.split('\r\n\r\n', 1)[1].strip() for m in sent
+                     if marker in m)
+        self.assertEqual(got, sorted('%s-%d' % (marker, i)
+                                     for i in range(20)))
+        rows = harness.stack.sql(
+            "SELECT tries, sent_at IS NOT NULL FROM ap_mail WHERE message "
+            "LIKE '%%%s%%'" % marker)
+        self.assertEqual(rows, [['1', '1']] * 20)
+
 if __name__ == '__main__':
     unittest.main()

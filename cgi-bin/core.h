@@ -325,6 +325,8 @@ struct ap_req {
 	int status;
 	const char *ctype;
 	struct ap_buf *hdrs;         /* extra header lines */
+	size_t hdrs_keep;            /* of them, what an error page keeps:
+	                                those set before the handler ran */
 	struct ap_buf *ob;            /* the answer, buffered */
 	bool started;                /* headers sent */
 	bool failed;                 /* output broke: nothing more is sent */
@@ -354,6 +356,7 @@ void ap_req_init_cli(struct ap_req *r, struct ap_worker *w);
 int ap_req_begin(struct ap_req *r, struct ap_worker *w, FCGX_Request *fcgi);
 void ap_req_dispatch(struct ap_req *r);
 void ap_req_finish(struct ap_req *r);
+void ap_req_detach(struct ap_req *r);
 int ap_req_error_page(struct ap_req *r, int status, const char *msg);
 void ap_req_flush(struct ap_req *r, bool final);
 const char *ap_req_env(struct ap_req *r, const char *name);

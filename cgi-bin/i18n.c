@@ -67,6 +67,7 @@ i18n_load_mo(struct i18n_lang *lang, const char *path)
 	struct stat st;
 	unsigned char *b;
 	uint32_t n, oo, to;
+	size_t first = lang->n;    /* this file's messages start here */
 	bool swap;
 	int fd;
 
@@ -134,6 +135,8 @@ i18n_load_mo(struct i18n_lang *lang, const char *path)
 	}
 	return 0;
 bad:
+	/* Refused whole: the messages read before the fault point into b. */
+	lang->n = first;
 	ap_log(AP_LOG_WARN, "core: %s: broken catalog, ignored", path);
 	free(b);
 	return -1;

@@ -25,11 +25,12 @@
 extern char **environ;
 
 /* A header value may not carry CR, LF or other controls: that is what
- * would let a field of a form add a header. */
+ * would let a field of a form add a header.  It is UTF-8 (the encoded
+ * words are cut at character boundaries). */
 bool
 ap_mail_header_ok(const char *v)
 {
-	if (v == NULL)
+	if (v == NULL || !ap_utf8_valid(v, strlen(v)))
 		return false;
 	for (; *v; v++)
 		if ((unsigned char)*v < 0x20 || *v == 0x7f)
@@ -217,6 +218,8 @@ mail_spawn(const char *msg, size_t len, char *why, size_t whylen)
 	long timeout = (long)ap_conf_num(&ap_core.conf, "mail", "timeout");
 	char *copy = strdup(cmd), *argv[32], *save = NULL;
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t sa;
+	sigset_t none, dfl;
 	int in[2], status = 0, argc = 0, rc;
 	size_t off = 0;
 	pid_t pid;
@@ -238,19 +241,35 @@ mail_spawn(const char *msg, size_t len, char *why, size_t whylen)
 		free(copy);
 		return -1;
 	}
+	/* A worker thread starts it: the sockets other threads hold (the web
+	 * server's connections, libfcgi opens them without CLOEXEC) are
+	 * closed in the child, and it gets neither the thread's blocked
+	 * signals (SIGTERM ...) nor the ignored SIGPIPE. */
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	if ((rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ)) != 0) {
+#ifdef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+#endif
+	posix_spawnattr_init(&sa);
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	posix_spawnattr_setsigmask(&sa, &none);
+	posix_spawnattr_setsigdefault(&sa, &dfl);
+	posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETSIGMASK |
+	    POSIX_SPAWN_SETSIGDEF);
+	rc = posix_spawn(&pid, argv[0], &fa, &sa, argv, environ);
+	posix_spawnattr_destroy(&sa);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0) {
 		snprintf(why, whylen, "cannot run %s: %s", argv[0],
 		    strerror(rc));   /* posix_spawn returns the error */
-		posix_spawn_file_actions_destroy(&fa);
 		close(in[0]);
 		close(in[1]);
 		free(copy);
 		return -1;
 	}
-	posix_spawn_file_actions_destroy(&fa);
 	close(in[0]);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	fcntl(in[1], F_SETFL, O_NONBLOCK);
@@ -334,6 +353,16 @@ ap_mail_run(struct ap_req *r, bool all)
 		long t = (long)ap_db_cell_int(res, i, 2);
 		char why[256] = "";
 
+		/* The claim lasts three timeouts, a batch may take twenty: each
+		 * message is claimed anew (a new mark, so that a row still held
+		 * always changes) just before it goes, and one that another run
+		 * took over once the claim had run out is left to it. */
+		if (ap_db_exec(r, "UPDATE ap_mail SET claim = ?, claimed_until = "
+		    "? WHERE id = ? AND claim = ? AND sent_at IS NULL",
+		    AP_ARGS(AP_TEXT(ap_token_random(r->a, 12)),
+		    AP_INT(time(NULL) + timeout * 3), AP_INT(id),
+		    AP_TEXT(claim))) != AP_OK || r->affected == 0)
+			continue;
 		if (mail_spawn(ap_db_cell(res, i, 1), ap_db_cell_len(res, i, 1),
 		    why, sizeof(why)) == 0) {
 			ap_db_exec(r, "UPDATE ap_mail SET sent_at = ?, tries = "

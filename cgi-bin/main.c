@@ -142,6 +142,7 @@ main(int argc, char **argv)
 		struct ap_worker *w = ap_worker_new(-1);
 		struct ap_req r;
 
+		ap_plugins_worker_init();   /* this process serves from now */
 		w->fcgi = first;
 		rc = ap_req_begin(&r, w, &w->fcgi);
 		if (rc != 0)

@@ -267,9 +267,17 @@ ap_plugins_init(void)
 	return 0;
 }
 
+/* Once in each process that serves, before its first request: in each
+ * worker after the fork (standalone), or in the one process (under a
+ * FastCGI parent, or a CGI run). */
 void
 ap_plugins_worker_init(void)
 {
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
 	for (size_t i = 0; i < ap_core.nplugins; i++) {
 		struct ap_plugin_ent *p = &ap_core.plugins[i];
 

@@ -76,6 +76,7 @@ ap_req_init_cli(struct ap_req *r, struct ap_worker *w)
 	w->hdrs.len = 0;
 	r->ob = &w->out;
 	r->hdrs = &w->hdrs;
+	r->hdrs_keep = (size_t)-1;
 }
 
 /* Records why the request is refused (a msgid for the error page) and
@@ -391,6 +392,7 @@ ap_req_begin(struct ap_req *r, struct ap_worker *w, FCGX_Request *fcgi)
 	w->hdrs.failed = false;
 	r->ob = &w->out;
 	r->hdrs = &w->hdrs;
+	r->hdrs_keep = (size_t)-1;
 	return req_parse(r);
 }
 
@@ -528,6 +530,12 @@ ap_req_error_page(struct ap_req *r, int status, const char *msg)
 	}
 	ap_x_discard(r);
 	r->ob->len = 0;
+	/* The handler's headers go with its answer: a Location, a cookie or
+	 * an ETag of what it did not finish is no part of the error page. */
+	if (r->hdrs->len > r->hdrs_keep) {
+		r->hdrs->len = r->hdrs_keep;
+		r->hdrs->p[r->hdrs->len] = '\0';
+	}
 	r->status = status;
 	if (status == 503)
 		ap_host_table.header(r, "Retry-After", "5");
@@ -653,6 +661,7 @@ ap_req_dispatch(struct ap_req *r)
 			return;
 		}
 	}
+	r->hdrs_keep = r->hdrs->len;
 	rc = rt->fn(r, rt->plugin >= 0 ? ap_core.plugins[rt->plugin].state :
 	    NULL);
 	if (rc == AP_OK || rc == AP_STOP) {   /* answered */
@@ -685,4 +694,26 @@ ap_req_finish(struct ap_req *r)
 		fflush(stdout);
 	}
 	ap_db_end_request(r);
+}
+
+/* After the answer has gone (FCGX_Finish_r freed the parameters and the
+ * streams): what runs between requests (the housekeeping, the cron hook)
+ * keeps the arena, the database and the language, but nothing of the
+ * visitor or of the web server, and writes nowhere. */
+void
+ap_req_detach(struct ap_req *r)
+{
+	r->in = NULL;
+	r->out = NULL;
+	r->envp = NULL;
+	memset(&r->e, 0, sizeof(r->e));
+	memset(&r->query, 0, sizeof(r->query));
+	memset(&r->form, 0, sizeof(r->form));
+	memset(&r->cookies, 0, sizeof(r->cookies));
+	memset(&r->rargs, 0, sizeof(r->rargs));
+	memset(&r->user, 0, sizeof(r->user));
+	r->has_user = false;
+	r->visitor = NULL;
+	r->started = true;
+	r->failed = true;
 }

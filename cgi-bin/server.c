@@ -57,6 +57,7 @@ srv_answer(struct ap_worker *w)
 		ap_req_dispatch(&r);
 	ap_req_finish(&r);
 	FCGX_Finish_r(&w->fcgi);
+	ap_req_detach(&r);
 	ap_housekeeping(&r);
 	ap_arena_reset(&w->arena);
 }
@@ -182,6 +183,7 @@ ap_serve_cgi(void)
 	int rc;
 
 	signal(SIGPIPE, SIG_IGN);
+	ap_plugins_worker_init();
 	w->fcgi.in = NULL;
 	w->fcgi.out = NULL;
 	w->fcgi.err = NULL;
@@ -193,11 +195,13 @@ ap_serve_cgi(void)
 		ap_req_dispatch(&r);
 	ap_req_finish(&r);
 	fflush(stdout);
+	rc = r.failed ? 1 : 0;
+	ap_req_detach(&r);
 	ap_housekeeping(&r);
 	ap_arena_reset(&w->arena);
 	ap_worker_free(w);
 	mysql_thread_end();
-	return r.failed ? 1 : 0;
+	return rc;
 }
 
 /* ---- standalone master ---- */

@@ -37,6 +37,8 @@ x_out_write(void *ctx, const char *buf, int len)
 {
 	struct ap_req *r = ctx;
 
+	if (r->xw == NULL)
+		return len;   /* a writer being discarded: its bytes go nowhere */
 	if (r->keep != NULL)
 		ap_buf_add(r->keep, buf, (size_t)len);
 	ap_buf_add(r->ob, buf, (size_t)len);
@@ -107,9 +109,9 @@ ap_x_markup_begin(struct ap_req *r)
 	r->keep_depth = r->depth;
 }
 
-/* The copy since markup_begin, in the arena; NULL when nothing was kept
- * or when the elements opened since are not all closed (the bytes would
- * not stand alone). */
+/* The copy since markup_begin, in the arena; NULL when nothing was kept,
+ * when the elements opened since are not all closed, or when an element
+ * opened before was closed (the bytes would not stand alone). */
 char *
 ap_x_markup_end(struct ap_req *r, size_t *len)
 {
@@ -151,9 +153,14 @@ void
 ap_x_discard(struct ap_req *r)
 {
 	if (r->xw != NULL) {
-		xmlFreeTextWriter(r->xw);   /* closes r->xo */
+		xmlTextWriterPtr xw = r->xw;
+
+		/* Freeing flushes what the writer holds: with r->xw gone first,
+		 * x_out_write drops it (it could have pushed the answer past
+		 * AP_FLUSH_AT and sent the page being replaced). */
 		r->xw = NULL;
 		r->xo = NULL;
+		xmlFreeTextWriter(xw);      /* closes the output */
 	}
 	r->depth = 0;
 	r->layout = false;
@@ -220,6 +227,10 @@ ap_x_close(struct ap_req *r)
 {
 	if (r->xw == NULL || r->depth == 0)
 		return;
+	/* Closing what was open before markup_begin: the copy would not
+	 * stand alone, whatever is opened after. */
+	if (r->keep != NULL && r->depth <= r->keep_depth)
+		r->keep_depth = -1;
 	r->depth--;
 	xmlTextWriterFullEndElement(r->xw);
 }

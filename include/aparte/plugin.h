@@ -57,7 +57,8 @@ enum ap_rc {
 
 /* A handler returns AP_OK when it answered, or an HTTP status (400, 403,
  * 404, 413, 429, 500, 503) for the core to answer with its error page, or
- * one of the negative codes above. */
+ * one of the negative codes above.  The error page replaces whatever the
+ * handler wrote, the headers it set included (a redirect, a cookie). */
 typedef int (*ap_handler_fn)(struct ap_req *r, void *state);
 
 /* A hook listener receives the hook's data (a struct named in this header
@@ -139,7 +140,8 @@ struct ap_plugin {
 	/* Once per process, before workers start: read settings, compile
 	 * patterns.  *state is handed back to every handler and hook. */
 	int (*init)(const struct ap_host *ap, void **state);
-	/* In each worker process, after fork (standalone mode). */
+	/* Once in each process that serves, before its first request (in
+	 * each worker after the fork, in standalone mode). */
 	int (*worker_init)(void *state);
 	void (*fini)(void *state);
 	const struct ap_route *routes;   /* ends with a zeroed entry */
@@ -452,7 +454,8 @@ struct ap_host {
 	/* -- Markup kept for later (ABI minor 2), for caches of rendered views:
 	 * markup_begin starts keeping a copy of what the writer writes;
 	 * markup_end stops and returns the copy (in the arena; NULL when the
-	 * elements opened since are not all closed); markup writes such a
+	 * elements opened since are not all closed, or when one opened
+	 * before was closed); markup writes such a
 	 * copy back at the writer's current place, in another request.  A
 	 * plugin gives markup only bytes that markup_end returned, and drops
 	 * them when the data they show changes. */

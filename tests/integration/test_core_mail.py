@@ -180,5 +180,116 @@ class MailQueueTest(unittest.TestCase):
         self.assertEqual(len(captured(marker)), 1)
 
 
+INHERITED = r"""#!/usr/bin/perl
+# What the mail command was started with: its open files beyond 0, 1
+# and 2, and its blocked and ignored signals (perl, unlike a shell,
+# changes neither at start).
+local $/;
+my $msg = <STDIN>;
+open(my $out, '>', '%(out)s.tmp') or die;
+opendir(my $d, '/proc/self/fd') or die;
+for my $n (sort readdir($d)) {
+	next if $n !~ /^\d+$/ || $n <= 2;
+	my $l = readlink("/proc/self/fd/$n") // '';
+	print $out "fd $n $l\n";
+}
+open(my $st, '<', '/proc/self/status') or die;
+print $out grep { /^Sig(Blk|Ign):/ } split(/^/m, <$st>);
+close($out);
+rename('%(out)s.tmp', '%(out)s');
+"""
+
+
+class MailCommandTest(unittest.TestCase):
+    """The mail command is started from a worker thread: it inherits none
+    of the process's connections (the web server's of the requests other
+    threads are serving, the database's) and none of its signal
+    settings."""
+
+    def test_command_inherits_no_connection_and_no_signal_mask(self):
+        d = harness.side_dir('mail-inherits')
+        out = os.path.join(d, 'inherited')
+        script = os.path.join(d, 'sendmail')
+        with open(script, 'w') as f:
+            f.write(INHERITED % {'out': out})
+        os.chmod(script, 0o755)
+        b = Backend('mail-inherits-backend', threads=2,
+                    changes={('mail', 'command'): script})
+        b.start()
+        try:
+            import threading
+            slow = threading.Thread(target=b.request, args=(
+                '/aparte/good/slow',), kwargs={'query': 'ms=3000'})
+            slow.start()
+            time.sleep(0.5)     # its connection is open in one thread
+            body = 'to=a%40example.org&subject=S&body=inherits'
+            st, h, o = b.request('/aparte/good/mail', 'POST',
+                                 body=body.encode())
+            self.assertEqual(st, 200)
+            self.assertTrue(wait_until(lambda: os.path.exists(out), 10))
+            slow.join()
+        finally:
+            b.stop()
+        text = open(out).read()
+        fds = [l for l in text.splitlines() if l.startswith('fd ')
+               and ('socket:' in l or 'pipe:' in l)]
+        self.assertEqual(fds, [], text)
+        sig = dict(l.split(':\t') for l in text.splitlines()
+                   if l.startswith('Sig'))
+        self.assertEqual(int(sig['SigBlk'], 16), 0, text)
+        self.assertFalse(int(sig['SigIgn'], 16) & (1 << (13 - 1)),
+                         'SIGPIPE ignored: ' + text)   # perl ignores SIGFPE
+
+SLOW_SENDMAIL = """#!/bin/sh
+# Takes its time, then keeps the message.
+sleep 0.3
+cat > %(dir)s/$$.tmp && mv %(dir)s/$$.tmp %(dir)s/$$.eml
+"""
+
+
+class MailClaimTest(unittest.TestCase):
+    """A run claims the messages it sends; when its batch takes longer than
+    a claim lasts (a slow command), another run (a worker, the cron, the
+    admin) may take over what it has not reached yet, but no message goes
+    twice."""
+
+    def test_a_slow_batch_is_not_sent_twice(self):
+        d = harness.side_dir('mail-claim')
+        outdir = os.path.join(d, 'sent')
+        os.makedirs(outdir)
+        script = os.path.join(d, 'sendmail')
+        with open(script, 'w') as f:
+            f.write(SLOW_SENDMAIL % {'dir': outdir})
+        os.chmod(script, 0o755)
+        conf = harness.write_conf(os.path.join(d, 'aparte.conf'), {
+            ('mail', 'command'): script, ('mail', 'timeout'): '1'})
+        marker = 'k%d' % time.time_ns()
+        # due in an hour: only an admin's "mail run" (all) takes them
+        for i in range(20):
+            harness.stack.sql(
+                "INSERT INTO ap_mail (created, recipient, subject, message, "
+                "tries, next_try) VALUES (UNIX_TIMESTAMP(), 'a@example.org', "
+                "'S', 'Subject: S\\r\\n\\r\\n%s-%d\\r\\n', 0, "
+                "UNIX_TIMESTAMP() + 3600)" % (marker, i))
+        cmd = [harness.stack.bin('aparte-admin'), '--config', conf, 'mail',
+               'run']
+        first = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+        time.sleep(4.5)     # its claim (3 timeouts) has run out
+        second = subprocess.run(cmd, capture_output=True, text=True)
+        out, err = first.communicate(timeout=60)
+        self.assertEqual(first.returncode, 0, err)
+        self.assertEqual(second.returncode, 0, second.stderr)
+        sent = [open(os.path.join(outdir, n), newline='').read()
+                for n in os.listdir(outdir) if n.endswith('.eml')]
+        got = sorted(m.split('\r\n\r\n', 1)[1].strip() for m in sent
+                     if marker in m)
+        self.assertEqual(got, sorted('%s-%d' % (marker, i)
+                                     for i in range(20)))
+        rows = harness.stack.sql(
+            "SELECT tries, sent_at IS NOT NULL FROM ap_mail WHERE message "
+            "LIKE '%%%s%%'" % marker)
+        self.assertEqual(rows, [['1', '1']] * 20)
+
 if __name__ == '__main__':
     unittest.main()

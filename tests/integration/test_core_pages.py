@@ -211,5 +211,24 @@ class LanguageTest(unittest.TestCase):
                     self.assertIsNone(re.search('[éèàçêû]', t), t)
 
 
+
+class ErrorPageTest(unittest.TestCase):
+    """An error page replaces the handler's answer whole: nothing the
+    handler set on its way before it failed (a redirect, a cookie, an
+    ETag) goes out with it."""
+
+    def test_headers_of_a_failed_handler_are_dropped(self):
+        for after, name in (('redirect', 'location'),
+                            ('cookie', 'set-cookie'), ('etag', 'etag')):
+            with self.subTest(after):
+                c = Client()
+                r = c.get('/aparte/good/fails?after=' + after)
+                self.assertEqual(r.status, 503)
+                self.assertIsNone(r.header(name), r.headers)
+                self.assertNotIn('good_half', c.cookies)
+                self.assertEqual(r.header('retry-after'), '5')
+                self.assertIn('Service momentanément indisponible',
+                              page_texts(r.body))
+
 if __name__ == '__main__':
     unittest.main()

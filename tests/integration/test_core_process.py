@@ -196,6 +196,8 @@ class StandaloneTest(unittest.TestCase):
             self.assertIn('worker %d died (signal 9)' % old[0], b.log_text())
             for _ in range(10):
                 self.assertEqual(b.request('/aparte/good/hello/x')[0], 200)
+            self.assertEqual(b.request('/aparte/good/worker')[2],
+                             b'worker_init ran\n')
         finally:
             self.assertEqual(b.stop(), 0)
 
@@ -255,6 +257,10 @@ class CgiTest(unittest.TestCase):
         self.assertIn('hello', page_texts(body))
         self.assertEqual(int(h['content-length']), len(body))
 
+    def test_plugins_worker_init_runs(self):
+        rc, st, h, body, err = cgi(self.conf, '/aparte/good/worker')
+        self.assertEqual((rc, st, body), (0, 200, b'worker_init ran\n'))
+
     def test_a_form_on_stdin(self):
         rc, st, h, body, err = cgi(self.conf, '/aparte/good/echo', 'POST',
                                    query='n=a', body=b'a=%C3%A9t%C3%A9&a=2')
@@ -279,6 +285,52 @@ class CgiTest(unittest.TestCase):
         rc, st, h, body, err = cgi(self.conf, '/aparte/good/echo', 'POST',
                                    body=b'a=1', CONTENT_LENGTH='10')
         self.assertEqual(st, 400)
+
+
+
+def housekeeping_due():
+    """Makes the site's once-a-minute housekeeping due now."""
+    harness.stack.sql("INSERT INTO ap_counters (name, value) VALUES "
+                      "('housekeeping', 0) ON DUPLICATE KEY UPDATE value = 0")
+
+
+class BetweenRequestsTest(unittest.TestCase):
+    """The housekeeping runs after the answer has gone (the test plugin's
+    cron listener logs what its request still tells): it gets nothing of
+    the request answered, whose parameters and streams libfcgi has freed,
+    and writes nowhere."""
+
+    def test_cron_after_a_fastcgi_request(self):
+        b = Backend('cron-fcgi', workers=1, threads=1)
+        housekeeping_due()
+        b.start()
+        try:
+            st, h, body = b.request('/aparte/good/hello/x',
+                                    REMOTE_ADDR='192.0.2.77',
+                                    REQUEST_URI='/aparte/good/hello/x?m=1')
+            self.assertEqual(st, 200)
+            line = wait_until(lambda: [l for l in b.log_text().splitlines()
+                                       if 'good: cron:' in l], 10)
+            self.assertTrue(line, b.log_text()[-2000:])
+            self.assertIn('good: cron: client [], REQUEST_URI [(none)]',
+                          line[0])
+            self.assertNotIn(b'written by cron', body)
+            # the worker is alive and serves on
+            self.assertEqual(b.request('/aparte/good/hello/x')[0], 200)
+        finally:
+            self.assertEqual(b.stop(), 0)
+        self.assertNotIn('died', b.log_text())
+
+    def test_cron_after_a_cgi_request(self):
+        d = harness.side_dir('cron-cgi')
+        conf = harness.write_conf(os.path.join(d, 'aparte.conf'))
+        housekeeping_due()
+        rc, st, h, body, err = cgi(conf, '/aparte/good/hello/x',
+                                   REMOTE_ADDR='192.0.2.78')
+        self.assertEqual((rc, st), (0, 200))
+        self.assertIn(b'good: cron: client [], REQUEST_URI [(none)]', err)
+        self.assertNotIn(b'written by cron', body)
+        self.assertEqual(int(h['content-length']), len(body))
 
 
 class FastCgiParentTest(unittest.TestCase):
@@ -323,12 +375,25 @@ class FastCgiParentTest(unittest.TestCase):
         p.send_signal(signal.SIGTERM)
         self.assertEqual(p.wait(20), 0)
 
+    def test_plugins_worker_init_before_the_first_request(self):
+        # the request that names the config is served in the process
+        # that serves the others: its plugins are ready for it too
+        p, sock, conf, log = self.spawn('spawn-worker-init')
+        try:
+            st, body = self.ask(sock, '/aparte/good/worker',
+                                APARTE_CONF=conf)
+            self.assertEqual((st, body), (200, b'worker_init ran\n'))
+        finally:
+            self.stop(p)
+
     def test_config_from_the_first_request(self):
         p, sock, conf, log = self.spawn('spawn-param')
         try:
             st, body = self.ask(sock, '/aparte/good/hello/x', APARTE_CONF=conf)
             self.assertEqual(st, 200)
             self.assertIn('hello', page_texts(body))
+            st, body = self.ask(sock, '/aparte/good/worker')
+            self.assertEqual(body, b'worker_init ran\n')
             # later requests need not say it again; threads serve them
             results = []
             ts = [threading.Thread(target=lambda: results.append(

@@ -10,6 +10,9 @@
  *                            ?n=NAME (repeated) names the fields to show
  *   GET  /good/big?kb=N      a page of about N KB (streamed past 64 KB)
  *   GET  /good/slow?ms=N     answers after N ms (at most 20 s)
+ *   GET  /good/fails?after=W  sets a header (W: redirect, cookie, etag),
+ *                            then fails with 503
+ *   GET  /good/worker        whether worker_init ran in this process
  *   GET  /good/form          a form with a CSRF token (form "good-form")
  *   POST /good/form          the core checks the token (AP_ROUTE_FORM)
  *   POST /good/form-named    the handler checks it for "good-form"
@@ -31,7 +34,8 @@
  *
  * Its session.load listener plays a login plugin: the cookie good_user=N
  * makes the visitor user N, with the role of the cookie good_role
- * (admin, moderator or expert; member otherwise).
+ * (admin, moderator or expert; member otherwise).  Its cron listener logs
+ * what the request it runs with still tells (between requests: nothing).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,12 +45,20 @@
 #include <aparte/plugin.h>
 
 static const struct ap_host *ap;
+static int good_worker_ready;    /* worker_init ran in this process */
 
 static int
 good_init(const struct ap_host *host, void **state)
 {
 	ap = host;
 	*state = (void *)"good-state";
+	return 0;
+}
+
+static int
+good_worker_init(void *state)
+{
+	good_worker_ready = 1;
 	return 0;
 }
 
@@ -161,6 +173,29 @@ good_slow(struct ap_req *r, void *state)
 	ap->elem(r, "p", ap->printf(r, "slow done %ld", ms), "id", "slow",
 	    NULL);
 	return AP_OK;
+}
+
+static int
+good_worker(struct ap_req *r, void *state)
+{
+	good_text(r);
+	ap->out(r, "worker_init %s\n", good_worker_ready ? "ran" : "not run");
+	return AP_OK;
+}
+
+/* A handler that fails after it began its answer's headers. */
+static int
+good_fails(struct ap_req *r, void *state)
+{
+	const char *after = ap->arg(r, "after");
+
+	if (after != NULL && strcmp(after, "redirect") == 0)
+		ap->redirect(r, 303, ap->url(r, "/good/hello/done"));
+	else if (after != NULL && strcmp(after, "cookie") == 0)
+		ap->set_cookie(r, "good_half", "1", 3600, AP_COOKIE_HTTPONLY);
+	else if (after != NULL && strcmp(after, "etag") == 0)
+		ap->header(r, "ETag", "\"good-1\"");
+	return 503;
 }
 
 static int
@@ -359,6 +394,19 @@ good_count(struct ap_req *r, void *state)
 	return AP_OK;
 }
 
+/* cron: runs between requests, after an answer has gone; the request it
+ * gets must not lend what belonged to the one answered. */
+static int
+good_on_cron(struct ap_req *r, void *state, void *data)
+{
+	const char *uri = ap->env(r, "REQUEST_URI");
+
+	ap->log(AP_LOG_INFO, "good: cron: client [%s], REQUEST_URI [%s]",
+	    ap->client_ip(r), uri ? uri : "(none)");
+	ap->out(r, "written by cron\n");
+	return AP_OK;
+}
+
 static int
 good_on_ping(struct ap_req *r, void *state, void *data)
 {
@@ -502,6 +550,8 @@ static const struct ap_route good_routes[] = {
 	{ "POST", "/good/echo", AP_ROUTE_RAW, good_echo },
 	{ "GET", "/good/big", 0, good_big },
 	{ "GET", "/good/slow", 0, good_slow },
+	{ "GET", "/good/fails", 0, good_fails },
+	{ "GET", "/good/worker", AP_ROUTE_RAW, good_worker },
 	{ "GET", "/good/form", 0, good_form },
 	{ "POST", "/good/form", AP_ROUTE_FORM, good_form_post },
 	{ "POST", "/good/form-named", 0, good_form_named },
@@ -523,6 +573,7 @@ static const struct ap_route good_routes[] = {
 static const struct ap_hook good_hooks[] = {
 	{ "test.ping", 10, good_on_ping },
 	{ "session.load", 50, good_session },
+	{ "cron", 90, good_on_cron },
 	{ NULL, 0, NULL },
 };
 
@@ -538,6 +589,7 @@ AP_PLUGIN(good) = {
 	.version = "1.0",
 	.description = "A test plugin",
 	.init = good_init,
+	.worker_init = good_worker_init,
 	.routes = good_routes,
 	.hooks = good_hooks,
 	.settings = good_settings,

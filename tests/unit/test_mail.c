@@ -199,6 +199,23 @@ START_TEST(test_injection_refused)
 }
 END_TEST
 
+/* A subject or a name that is not UTF-8 is refused (cutting such text
+ * into encoded words at character boundaries never ended). */
+START_TEST(test_invalid_utf8_refused)
+{
+	char subject[64] = "R\xc3\xa9union ";
+
+	memset(subject + strlen(subject), 0x80, 50);
+	ck_assert(!ap_mail_build(&m, FROM, "a@example.org", subject, "b", NULL,
+	    0, "id"));
+	ck_assert(!ap_mail_build(&m, FROM, "a@example.org", "\xe9t\xe9", "b",
+	    NULL, 0, "id"));
+	ck_assert(!ap_mail_build(&m, "R\xe9seau <n@example.org>",
+	    "a@example.org", "S", "b", NULL, 0, "id"));
+	ck_assert_uint_eq(m.len, 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -213,6 +230,7 @@ main(void)
 	tcase_add_test(tc, test_utf8_subject_is_encoded_and_folded);
 	tcase_add_test(tc, test_from_name_encoded_or_quoted);
 	tcase_add_test(tc, test_injection_refused);
+	tcase_add_test(tc, test_invalid_utf8_refused);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

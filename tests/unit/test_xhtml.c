@@ -248,6 +248,56 @@ START_TEST(test_markup_unbalanced_is_refused)
 }
 END_TEST
 
+/* Nor what closes an element opened before the copy began, even when as
+ * many are opened again: "</div><p>" written back elsewhere would break
+ * the page. */
+START_TEST(test_markup_closing_an_outer_element_is_refused)
+{
+	size_t len;
+
+	r.fragment = true;
+	ap_x_page_begin(&r, "t");
+	ap_x_open(&r, "section", NULL);
+	ap_x_open(&r, "div", NULL);
+	ap_x_markup_begin(&r);
+	ap_x_close(&r);
+	ap_x_open(&r, "p", NULL);
+	ck_assert_ptr_null(ap_x_markup_end(&r, &len));
+	ck_assert_uint_eq(len, 0);
+	ap_x_close(&r);
+	ap_x_close(&r);
+	ck_assert_str_eq(output(), "<section><div></div><p></p></section>\n");
+}
+END_TEST
+
+/* A page given up for an error page near the size where the answer
+ * starts to stream: what the writer still held is dropped with it, not
+ * sent (under a 200) before the error page. */
+START_TEST(test_discarded_page_is_not_sent)
+{
+	char *big = malloc(62001), *small = malloc(3601);
+
+	memset(big, 'x', 62000);
+	big[62000] = '\0';
+	memset(small, 'y', 3600);
+	small[3600] = '\0';
+	r.failed = true;            /* nowhere to send to in this test */
+	r.fragment = true;
+	ap_x_page_begin(&r, "t");
+	ap_x_open(&r, "p", NULL);
+	ap_x_text(&r, big);         /* handed to the answer */
+	ap_x_text(&r, small);       /* still in the writer */
+	ck_assert(!r.started);
+	ck_assert_uint_lt(r.ob->len, 64 * 1024);
+	ap_req_error_page(&r, 503, NULL);
+	ck_assert(!r.started);
+	ck_assert_int_eq(r.status, 503);
+	ck_assert_ptr_null(strstr(output(), "yyy"));
+	free(big);
+	free(small);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -265,6 +315,8 @@ main(void)
 	tcase_add_test(tc, test_field_with_error);
 	tcase_add_test(tc, test_markup_kept_and_replayed);
 	tcase_add_test(tc, test_markup_unbalanced_is_refused);
+	tcase_add_test(tc, test_markup_closing_an_outer_element_is_refused);
+	tcase_add_test(tc, test_discarded_page_is_not_sent);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -145,14 +145,17 @@ post_reason(struct ap_req *r, const char *reasons, const char *add)
 /* Decides a new or edited comment's status: the filters listening to
  * content.check first, then the site's rules (hold_all, word lists, and
  * for what no filter judged or judged unsure: links and first comments).
- * A moderator's comment is approved. */
+ * A moderator's comment is approved.  form is the name the form gave to
+ * form.fields ("comment", "comment-edit"): the filters check its fields
+ * as that form's. */
 int
-cm_judge(struct ap_req *r, const char *page, const char *author,
-    const char *email, const char *url, const char *body, struct cm_judge *j)
+cm_judge(struct ap_req *r, const char *form, const char *page,
+    const char *author, const char *email, const char *url, const char *body,
+    struct cm_judge *j)
 {
 	const char *ua = ap->env(r, "HTTP_USER_AGENT");
 	struct ap_content c = { .size = sizeof(c), .kind = "comment",
-	    .form = "comment", .text = body, .author = author, .email = email,
+	    .form = form, .text = body, .author = author, .email = email,
 	    .url = url, .ip = ap->is_cli(r) ? NULL : ap->client_ip(r),
 	    .user_agent = ua, .page = page };
 	const char *word = NULL, *all;
@@ -471,7 +474,8 @@ cm_post(struct ap_req *r, void *state)
 	if (rc != AP_OK)
 		return rc;
 
-	rc = cm_judge(r, in.page, in.author, in.email, in.url, in.body, &j);
+	rc = cm_judge(r, "comment", in.page, in.author, in.email, in.url,
+	    in.body, &j);
 	if (rc != AP_OK)
 		return rc;
 	if (j.retry) {
@@ -750,7 +754,8 @@ cm_edit_post(struct ap_req *r, void *state)
 		    "enregistrées : corrigez ce qui est signalé ci-dessous.");
 		return post_edit_page(r, &o, &in, 422);
 	}
-	rc = cm_judge(r, o.page, in.author, o.email, in.url, in.body, &j);
+	rc = cm_judge(r, "comment-edit", o.page, in.author, o.email, in.url,
+	    in.body, &j);
 	if (rc != AP_OK)
 		return rc;
 	if (j.retry || j.refused) {

@@ -728,6 +728,25 @@ class SpeedTest(unittest.TestCase):
         self.assertLess(on - off, 0.03 if sanitized else 0.005)
 
 
+class CommentsTest(unittest.TestCase):
+    """The comments plugin with the filter on: each of its forms carries
+    the filter's fields, and each is judged as the form it is."""
+
+    def test_an_authors_edit_is_judged_as_the_edit_form(self):
+        import commentlib as cl
+        c = Client()
+        cid = cl.posted_id(cl.post(c, body=HAM_TEXT + ' ' + cl.unique()))
+        self.assertEqual(cl.row(cid)['status'], 'approved')
+        fields = c.form_fields(c.get('/aparte/comments/edit?id=%d' % cid), 0)
+        self.assertIn('as_token', fields)
+        fields.update(author='Camille Test', url='',
+                      body=HAM_TEXT + ' (corrigé) ' + cl.unique())
+        self.assertEqual(c.post('/aparte/comments/edit', fields).status, 303)
+        d = cl.row(cid, 'status, reasons')
+        self.assertNotIn('autre formulaire', d['reasons'] or '', d)
+        self.assertEqual(d['status'], 'approved', d)
+
+
 class ConsoleTest(unittest.TestCase):
     """With the login plugin: moderators sign in and find the filter in
     the admin console."""

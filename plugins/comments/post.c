@@ -329,6 +329,7 @@ cm_post(struct ap_req *r, void *state)
 	struct cm_input in = { 0 };
 	struct cm_judge j;
 	const char *tok = ap->form(r, "_ctok"), *payload = NULL, *dup;
+	const char *form_key;
 	const char *parent_s = ap->form(r, "parent"), *ip;
 	const struct ap_user *u = ap->user(r);
 	long long parent_root = 0, id;
@@ -414,21 +415,25 @@ cm_post(struct ap_req *r, void *state)
 		return cm_form_page(r, &in, 403);
 	}
 
-	/* The same comment twice: the same form sent again (a double
-	 * click) goes to the comment; another form is told. */
+	/* The same comment twice: the form that sent it, sent again (a
+	 * double click), goes to the comment; any other form is told.  Only
+	 * the form that made the comment gets a hold on it: another could
+	 * carry the text and email of someone else's. */
 	dup = post_dup_key(r, in.page, in.email, in.body);
-	res = ap->query(r, "SELECT id FROM comments WHERE page = ? AND "
-	    "dup = ?", AP_ARGS(AP_TEXT(in.page), AP_TEXT(dup)));
+	form_key = ap->hash_hex(r, ap->printf(r, "comments.made\n%s", tok));
+	res = ap->query(r, "SELECT id, form_key FROM comments WHERE page = ? "
+	    "AND dup = ?", AP_ARGS(AP_TEXT(in.page), AP_TEXT(dup)));
 	if (res == NULL)
 		return ap->db_error(r);
 	if (ap->rows(res)) {
 		id = ap->cell_int(res, 0, 0);
 		rc = ap->spend(r, "comments.form", tok, 86400 + 300);
-		if (rc == AP_EDUP) {
+		if (rc == AP_EDUP && ap->cell(res, 0, 1) != NULL &&
+		    ap->equal(ap->cell(res, 0, 1), form_key)) {
 			cm_own_add(r, id);
 			return ap->redirect(r, 303, post_permalink(r, &in, id));
 		}
-		if (rc != AP_OK)
+		if (rc != AP_OK && rc != AP_EDUP)
 			return rc;
 		in.e_body = ap->tr(r, "Vous avez déjà envoyé ce commentaire "
 		    "sur "
@@ -499,8 +504,9 @@ cm_post(struct ap_req *r, void *state)
 		return rc;
 	rc = ap->exec(r, "INSERT INTO comments (page, parent_id, root_id, "
 	    "status, status_at, author, email, url, body, created, ip, "
-	    "user_agent, user_id, lang, notify, verdict, score, reasons, dup) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "user_agent, user_id, lang, notify, verdict, score, reasons, dup, "
+	    "form_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?)",
 	    AP_ARGS(AP_TEXT(in.page), in.parent ? AP_INT(in.parent) : AP_NULLV,
 	    AP_INT(parent_root), AP_TEXT(cm_status_name(j.status)),
 	    AP_INT(ap->now(r)), AP_TEXT(in.author), AP_TEXT(in.email),
@@ -509,7 +515,8 @@ cm_post(struct ap_req *r, void *state)
 	    ap->env(r, "HTTP_USER_AGENT"), 255)), u ? AP_INT(u->id) : AP_NULLV,
 	    AP_TEXT(ap->lang(r)), AP_INT(in.notify), post_verdict_val(&j),
 	    j.verdict >= 0 ? AP_DOUBLE(j.score) : AP_NULLV,
-	    post_text_or_null(post_cut(r, j.reasons, 1000)), AP_TEXT(dup)));
+	    post_text_or_null(post_cut(r, j.reasons, 1000)), AP_TEXT(dup),
+	    AP_TEXT(form_key)));
 	if (rc == AP_OK) {
 		id = ap->insert_id(r);
 		if (!in.parent)

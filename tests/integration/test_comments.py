@@ -473,6 +473,26 @@ class PostTest(unittest.TestCase):
         self.assertIn('déjà été envoyé', r.text)
         self.assertEqual(field_value(r, 'body'), f['body'])
 
+    def test_a_form_sent_again_gives_no_hold_on_someone_elses_comment(self):
+        # Someone's comment; another visitor who knows its text and email
+        # sends it again with a form of theirs already used.
+        victim = Client()
+        email = 'victime.%d@exemple.example' % (time.time() * 1000)
+        body = unique('Mon commentaire à moi')
+        vid = posted_id(post(victim, email=email, body=body))
+        c = Client()
+        f = comment_form(form_page(c))
+        f.update(author='Camille', email=KNOWN, body=unique())
+        posted_id(send(c, f))
+        f.update(author='Camille', email=email, body=body)
+        r = send(c, f)
+        self.assertNotEqual(r.status, 303, r.header('location'))
+        self.assertEqual(c.get('/aparte/comments/edit?id=%d' % vid).status,
+                         403)
+        self.assertNotIn('/aparte/comments/edit?id=%d' % vid,
+                         c.get(FRAG % PAGE).text)
+        self.assertEqual(count("body = %s" % esc(body)), 1)
+
     def test_too_many_links_are_held(self):
         body = ('Trois liens : https://a.example/ https://b.example/ et '
                 'www.c.example ' + unique())

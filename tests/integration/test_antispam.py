@@ -5,6 +5,7 @@ through the command line; the admin page is checked for its access."""
 import base64
 import hashlib
 import html
+import json
 import os
 import re
 import subprocess
@@ -726,6 +727,30 @@ class SpeedTest(unittest.TestCase):
         sanitized = os.environ.get('APARTE_SANITIZED')
         self.assertLess(judged, 0.02 if sanitized else 0.001)
         self.assertLess(on - off, 0.03 if sanitized else 0.005)
+
+
+class PrivacyTest(unittest.TestCase):
+
+    def test_export_and_erase_cover_what_the_filter_keeps(self):
+        email = 'privee.%d@exemple.example' % (time.time() * 1000)
+        Visitor().post(HAM_TEXT, author='Paule Privée', email=email)
+        moderator('spam', 9100, 'Du crédit pas cher, appelez vite.',
+                  email=email.upper())
+        items = [i for i in json.loads(admin('privacy', 'export', email)
+                                       .stdout)['items']
+                 if i['plugin'] == 'antispam']
+        seen = [i for i in items if i['kind'] == 'examined submission']
+        self.assertEqual(len(seen), 1, items)
+        self.assertEqual(seen[0]['fields']['author'], 'Paule Privée')
+        self.assertEqual(seen[0]['fields']['verdict'], 'ham')
+        memory = [i for i in items if i['kind'] == 'moderators\' decisions']
+        self.assertEqual(len(memory), 1, items)
+        self.assertEqual(memory[0]['fields']['marked_spam'], '1')
+        self.assertEqual(memory[0]['fields']['marked_not_spam'], '0')
+        admin('privacy', 'erase', email)
+        self.assertEqual([i for i in json.loads(
+            admin('privacy', 'export', email).stdout)['items']
+            if i['plugin'] == 'antispam'], [])
 
 
 class CommentsTest(unittest.TestCase):

@@ -5,7 +5,9 @@
  * FROM=TO rewrites a prefix).  The file is untrusted: it is read whole
  * into memory within a size limit and parsed by libxml2 without network,
  * without entity expansion or DTD loading; a document with a DOCTYPE is
- * refused before it is parsed.  Each comment remembers the WordPress
+ * refused before it is parsed (or, in an encoding other than UTF-8's
+ * kin, which that first look cannot read, once parsed, before anything
+ * of it is used).  Each comment remembers the WordPress
  * comment it came from, so that a second run imports nothing twice; the
  * whole file is one transaction.
  */

@@ -173,6 +173,25 @@ class UnsafeFilesTest(unittest.TestCase):
                '</wp:comment_approved></wp:comment></item></channel></rss>\n')
         self.refused('xxe.xml', xxe, 'DOCTYPE')
 
+    def test_a_doctype_the_first_look_misses_is_refused_after_parsing(self):
+        # In UTF-16 the prolog's bytes are not read as text before
+        # parsing: the parsed document's DOCTYPE refuses it.
+        doc = ('<?xml version="1.0" encoding="UTF-16"?>\n'
+               '<!DOCTYPE rss [<!ENTITY x "entité">]>\n'
+               '<rss><channel><item><link>https://x.example/p/</link>'
+               '<wp:comment xmlns:wp="http://wordpress.org/export/1.2/">'
+               '<wp:comment_id>1</wp:comment_id><wp:comment_content>&x;'
+               '</wp:comment_content><wp:comment_approved>1'
+               '</wp:comment_approved></wp:comment></item></channel></rss>\n')
+        path = os.path.join(harness.stack.run, 'utf16.xml')
+        with open(path, 'wb') as f:
+            f.write(doc.encode('utf-16'))
+        before = count('1')
+        r = admin('import', 'wxr', path, check=False)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn('declares a DOCTYPE: refused', r.stderr)
+        self.assertEqual(count('1'), before)
+
     def test_not_xml_not_wordpress_not_there(self):
         self.refused('bad.xml', '<rss><channel><item>', 'not well-formed')
         self.refused('atom.xml', '<?xml version="1.0"?><feed/>',

@@ -644,6 +644,37 @@ class EditTest(unittest.TestCase):
         self.assertNotIn('/aparte/comments/edit?id=%d' % cid,
                          c.get(FRAG % PAGE).text)
 
+    def test_a_form_token_of_ones_own_opens_no_one_elses_comment(self):
+        victim = Client()
+        vid = posted_id(post(victim))
+        body = row(vid)['body']
+        c = Client()
+        mine = posted_id(post(c))
+        r = c.get('/aparte/comments/edit?id=%d' % mine)
+        edit, delete = c.form_fields(r, 0), c.form_fields(r, 1)
+        edit.update(id=str(vid), author='Pris', url='', body=unique('Pris'))
+        r = c.post('/aparte/comments/edit', edit)
+        self.assertEqual(r.status, 403)
+        self.assertIn('propres commentaires', r.text)
+        delete['id'] = str(vid)
+        self.assertEqual(c.post('/aparte/comments/delete', delete).status, 403)
+        self.assertEqual(row(vid)['body'], body)
+        # the same tokens were good for the visitor's own comment
+        r = c.get('/aparte/comments/edit?id=%d' % mine)
+        delete = c.form_fields(r, 1)
+        self.assertEqual(c.post('/aparte/comments/delete', delete).status, 303)
+        self.assertIsNone(row(mine))
+
+    def test_a_latecomer_cannot_delete(self):
+        c = Client()
+        cid = posted_id(post(c))
+        fields = c.form_fields(c.get('/aparte/comments/edit?id=%d' % cid), 1)
+        sql('UPDATE comments SET created = created - 901 WHERE id = %d' % cid)
+        r = c.post('/aparte/comments/delete', fields)
+        self.assertEqual(r.status, 403)
+        self.assertIn('ce délai est passé', r.text)
+        self.assertEqual(row(cid)['status'], 'approved')
+
     def test_edit_that_adds_links_is_held_again(self):
         c = Client()
         cid = posted_id(post(c))

@@ -124,9 +124,18 @@ class QueueTest(unittest.TestCase):
         save_page('comments-console-spam', r)
         r = as_role('moderator').get(Q + '?status=all&page=/tests/rien')
         self.assertIn('Aucun commentaire ici.', r.text)
-        r = as_role('moderator').get(Q + '?status=all&page=' + PAGE)
-        self.assertIn('Claire Moreau-Vidal', r.text)
-        self.assertIn('Lucie Perrin', r.text)
+        # one page's comments, newest first, 50 a page: the demo's first
+        # ones on the later pages when other tests posted before
+        n = int(one("SELECT COUNT(*) FROM comments WHERE page = '%s'" % PAGE))
+        texts = [as_role('moderator').get(Q + '?status=all&page=%s&p=%d' %
+                                          (PAGE, p)).text
+                 for p in range(1, (n + 49) // 50 + 1)]
+        self.assertIn('Tous (%d)' % n, texts[0])
+        self.assertEqual(set(re.findall(r'· sur <a href="([^"#]*)',
+                                        ''.join(texts))), {PAGE})
+        self.assertEqual(sum(t.count('<li class="mod-item') for t in texts), n)
+        self.assertIn('Claire Moreau-Vidal', ''.join(texts))
+        self.assertIn('Lucie Perrin', ''.join(texts))
         en = as_role('admin')
         en.lang = 'en'
         r = en.get(Q + '?status=approved')

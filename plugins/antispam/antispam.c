@@ -416,8 +416,9 @@ as_on_cron(struct ap_req *r, void *state, void *data)
 	return AP_OK;
 }
 
-/* privacy.export: the submissions examined for this email (the email
- * is kept as a keyed hash: found by hashing it again). */
+/* privacy.export: the submissions examined for this email and what the
+ * filter remembers of the moderators' decisions on it (the email is kept
+ * as a keyed hash: found by hashing it again). */
 static int
 as_on_privacy_export(struct ap_req *r, void *state, void *data)
 {
@@ -449,6 +450,22 @@ as_on_privacy_export(struct ap_req *r, void *state, void *data)
 		};
 
 		ap->privacy_item(r, p, "examined submission", kv);
+	}
+	/* The memory of the moderators' decisions on this email. */
+	res = ap->query(r, "SELECT spam, ham, last FROM antispam_known WHERE "
+	    "kind = 'email' AND v = ?", AP_ARGS(AP_TEXT(h)));
+	if (res == NULL)
+		return ap->db_error(r);
+	for (size_t i = 0; i < ap->rows(res); i++) {
+		const char *kv[] = {
+			"marked_spam", ap->cell(res, i, 0),
+			"marked_not_spam", ap->cell(res, i, 1),
+			"last_decision", ap->iso_date(r,
+			    (time_t)ap->cell_int(res, i, 2)),
+			NULL,
+		};
+
+		ap->privacy_item(r, p, "moderators' decisions", kv);
 	}
 	return AP_OK;
 }

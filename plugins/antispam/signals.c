@@ -233,9 +233,9 @@ as_count_links(const char *s, int *bbcode, int *html)
 		    (!isalnum((unsigned char)p[-1]) && p[-1] != '/'))) {
 			n++;
 			p += 3;
-		} else if (*p == '[' && (strncasecmp(p, "[url", 4) == 0 ||
-		    strncasecmp(p, "[link", 5) == 0) && (p[4] == '=' ||
-		    p[4] == ']' || p[5] == '=' || p[5] == ']')) {
+		} else if (*p == '[' && ((strncasecmp(p, "[url", 4) == 0 &&
+		    (p[4] == '=' || p[4] == ']')) || (strncasecmp(p, "[link",
+		    5) == 0 && (p[5] == '=' || p[5] == ']')))) {
 			if (bbcode)
 				*bbcode = 1;
 		} else if (*p == '<' && strncasecmp(p, "<a", 2) == 0 &&

@@ -163,8 +163,8 @@ struct cm_judge {
 	int retry;
 	const char *refused;    /* a refuse-list word, or NULL */
 };
-int cm_judge(struct ap_req *r, const char *page, const char *author,
-    const char *email, const char *url, const char *body,
+int cm_judge(struct ap_req *r, const char *form, const char *page,
+    const char *author, const char *email, const char *url, const char *body,
     struct cm_judge *j);
 
 /* moderate.c */

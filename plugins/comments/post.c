@@ -145,14 +145,17 @@ post_reason(struct ap_req *r, const char *reasons, const char *add)
 /* Decides a new or edited comment's status: the filters listening to
  * content.check first, then the site's rules (hold_all, word lists, and
  * for what no filter judged or judged unsure: links and first comments).
- * A moderator's comment is approved. */
+ * A moderator's comment is approved.  form is the name the form gave to
+ * form.fields ("comment", "comment-edit"): the filters check its fields
+ * as that form's. */
 int
-cm_judge(struct ap_req *r, const char *page, const char *author,
-    const char *email, const char *url, const char *body, struct cm_judge *j)
+cm_judge(struct ap_req *r, const char *form, const char *page,
+    const char *author, const char *email, const char *url, const char *body,
+    struct cm_judge *j)
 {
 	const char *ua = ap->env(r, "HTTP_USER_AGENT");
 	struct ap_content c = { .size = sizeof(c), .kind = "comment",
-	    .form = "comment", .text = body, .author = author, .email = email,
+	    .form = form, .text = body, .author = author, .email = email,
 	    .url = url, .ip = ap->is_cli(r) ? NULL : ap->client_ip(r),
 	    .user_agent = ua, .page = page };
 	const char *word = NULL, *all;
@@ -326,6 +329,7 @@ cm_post(struct ap_req *r, void *state)
 	struct cm_input in = { 0 };
 	struct cm_judge j;
 	const char *tok = ap->form(r, "_ctok"), *payload = NULL, *dup;
+	const char *form_key;
 	const char *parent_s = ap->form(r, "parent"), *ip;
 	const struct ap_user *u = ap->user(r);
 	long long parent_root = 0, id;
@@ -411,21 +415,25 @@ cm_post(struct ap_req *r, void *state)
 		return cm_form_page(r, &in, 403);
 	}
 
-	/* The same comment twice: the same form sent again (a double
-	 * click) goes to the comment; another form is told. */
+	/* The same comment twice: the form that sent it, sent again (a
+	 * double click), goes to the comment; any other form is told.  Only
+	 * the form that made the comment gets a hold on it: another could
+	 * carry the text and email of someone else's. */
 	dup = post_dup_key(r, in.page, in.email, in.body);
-	res = ap->query(r, "SELECT id FROM comments WHERE page = ? AND "
-	    "dup = ?", AP_ARGS(AP_TEXT(in.page), AP_TEXT(dup)));
+	form_key = ap->hash_hex(r, ap->printf(r, "comments.made\n%s", tok));
+	res = ap->query(r, "SELECT id, form_key FROM comments WHERE page = ? "
+	    "AND dup = ?", AP_ARGS(AP_TEXT(in.page), AP_TEXT(dup)));
 	if (res == NULL)
 		return ap->db_error(r);
 	if (ap->rows(res)) {
 		id = ap->cell_int(res, 0, 0);
 		rc = ap->spend(r, "comments.form", tok, 86400 + 300);
-		if (rc == AP_EDUP) {
+		if (rc == AP_EDUP && ap->cell(res, 0, 1) != NULL &&
+		    ap->equal(ap->cell(res, 0, 1), form_key)) {
 			cm_own_add(r, id);
 			return ap->redirect(r, 303, post_permalink(r, &in, id));
 		}
-		if (rc != AP_OK)
+		if (rc != AP_OK && rc != AP_EDUP)
 			return rc;
 		in.e_body = ap->tr(r, "Vous avez déjà envoyé ce commentaire "
 		    "sur "
@@ -471,7 +479,8 @@ cm_post(struct ap_req *r, void *state)
 	if (rc != AP_OK)
 		return rc;
 
-	rc = cm_judge(r, in.page, in.author, in.email, in.url, in.body, &j);
+	rc = cm_judge(r, "comment", in.page, in.author, in.email, in.url,
+	    in.body, &j);
 	if (rc != AP_OK)
 		return rc;
 	if (j.retry) {
@@ -495,8 +504,9 @@ cm_post(struct ap_req *r, void *state)
 		return rc;
 	rc = ap->exec(r, "INSERT INTO comments (page, parent_id, root_id, "
 	    "status, status_at, author, email, url, body, created, ip, "
-	    "user_agent, user_id, lang, notify, verdict, score, reasons, dup) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "user_agent, user_id, lang, notify, verdict, score, reasons, dup, "
+	    "form_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?)",
 	    AP_ARGS(AP_TEXT(in.page), in.parent ? AP_INT(in.parent) : AP_NULLV,
 	    AP_INT(parent_root), AP_TEXT(cm_status_name(j.status)),
 	    AP_INT(ap->now(r)), AP_TEXT(in.author), AP_TEXT(in.email),
@@ -505,7 +515,8 @@ cm_post(struct ap_req *r, void *state)
 	    ap->env(r, "HTTP_USER_AGENT"), 255)), u ? AP_INT(u->id) : AP_NULLV,
 	    AP_TEXT(ap->lang(r)), AP_INT(in.notify), post_verdict_val(&j),
 	    j.verdict >= 0 ? AP_DOUBLE(j.score) : AP_NULLV,
-	    post_text_or_null(post_cut(r, j.reasons, 1000)), AP_TEXT(dup)));
+	    post_text_or_null(post_cut(r, j.reasons, 1000)), AP_TEXT(dup),
+	    AP_TEXT(form_key)));
 	if (rc == AP_OK) {
 		id = ap->insert_id(r);
 		if (!in.parent)
@@ -750,7 +761,8 @@ cm_edit_post(struct ap_req *r, void *state)
 		    "enregistrées : corrigez ce qui est signalé ci-dessous.");
 		return post_edit_page(r, &o, &in, 422);
 	}
-	rc = cm_judge(r, o.page, in.author, o.email, in.url, in.body, &j);
+	rc = cm_judge(r, "comment-edit", o.page, in.author, o.email, in.url,
+	    in.body, &j);
 	if (rc != AP_OK)
 		return rc;
 	if (j.retry || j.refused) {

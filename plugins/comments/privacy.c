@@ -74,7 +74,8 @@ cm_on_cron(struct ap_req *r, void *state, void *data)
 	return AP_OK;
 }
 
-/* privacy.export: every comment sent with the email, all its fields. */
+/* privacy.export: every comment sent with the email, all its fields,
+ * what the spam filter and the site's rules said of it included. */
 int
 cm_on_export(struct ap_req *r, void *state, void *data)
 {
@@ -83,8 +84,9 @@ cm_on_export(struct ap_req *r, void *state, void *data)
 
 	(void)state;
 	res = ap->query(r, "SELECT id, page, status, created, edited, author, "
-	    "email, url, ip, user_agent, notify, body FROM comments WHERE "
-	    "email = ? ORDER BY created", AP_ARGS(AP_TEXT(p->email)));
+	    "email, url, ip, user_agent, notify, body, parent_id, lang, "
+	    "verdict, score, reasons FROM comments WHERE email = ? ORDER BY "
+	    "created", AP_ARGS(AP_TEXT(p->email)));
 	if (res == NULL)
 		return ap->db_error(r);
 	for (size_t i = 0; i < ap->rows(res); i++) {
@@ -106,6 +108,15 @@ cm_on_export(struct ap_req *r, void *state, void *data)
 			"notify_replies", ap->cell_int(res, i, 10) ? "yes" :
 			    "no",
 			"text", ap->cell(res, i, 11),
+			"in_reply_to", ap->cell(res, i, 12) ?
+			    ap->cell(res, i, 12) : "",
+			"language", ap->cell(res, i, 13),
+			"filter_verdict", ap->cell(res, i, 14) ?
+			    ap->cell(res, i, 14) : "",
+			"filter_score", ap->cell(res, i, 15) ?
+			    ap->cell(res, i, 15) : "",
+			"moderation_reasons", ap->cell(res, i, 16) ?
+			    ap->cell(res, i, 16) : "",
 			NULL,
 		};
 

@@ -445,15 +445,16 @@ text_utf8(unsigned long cp, char *o)
 }
 
 /* Decodes the entity at p ("&...;"); returns the bytes it takes in the
- * input (0 when it is not one) and writes its text to o (*olen). */
+ * input (0 when it is not one) and writes its text to o (*olen).  Looks
+ * no further than an entity's length: a text of ampersands stays linear. */
 static size_t
 text_entity(const char *p, char *o, size_t *olen)
 {
-	const char *semi = strchr(p, ';');
+	const char *semi = memchr(p, ';', strnlen(p, 13));
 	size_t n;
 
 	*olen = 0;
-	if (semi == NULL || semi - p > 12 || semi == p + 1)
+	if (semi == NULL || semi == p + 1)
 		return 0;
 	n = (size_t)(semi - p) + 1;
 	if (p[1] == '#') {

@@ -5,7 +5,9 @@
  * FROM=TO rewrites a prefix).  The file is untrusted: it is read whole
  * into memory within a size limit and parsed by libxml2 without network,
  * without entity expansion or DTD loading; a document with a DOCTYPE is
- * refused before it is parsed.  Each comment remembers the WordPress
+ * refused before it is parsed (or, in an encoding other than UTF-8's
+ * kin, which that first look cannot read, once parsed, before anything
+ * of it is used).  Each comment remembers the WordPress
  * comment it came from, so that a second run imports nothing twice; the
  * whole file is one transaction.
  */
@@ -142,9 +144,48 @@ wxr_hex(int c)
 	return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
 }
 
+/* Whether s is UTF-8 (shortest forms, no surrogates): what a decoded
+ * address must be to be a page key the database takes. */
+static int
+wxr_utf8_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t k;
+		uint32_t c;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0)
+			k = 2, c = *p & 0x1f;
+		else if ((*p & 0xf0) == 0xe0)
+			k = 3, c = *p & 0x0f;
+		else if ((*p & 0xf8) == 0xf0)
+			k = 4, c = *p & 0x07;
+		else
+			return 0;
+		for (size_t i = 1; i < k; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			c = c << 6 | (p[i] & 0x3f);
+		}
+		if ((k == 2 && c < 0x80) || (k == 3 && c < 0x800) ||
+		    (k == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+		    (c >= 0xd800 && c <= 0xdfff))
+			return 0;
+		p += k;
+	}
+	return 1;
+}
+
 /* A post's address to a page key: its path, percent-decoded, without the
  * trailing slash WordPress adds, rewritten by the first --map that
- * applies.  NULL when it does not make a valid key. */
+ * applies.  NULL when it does not make a valid key (an old blog's
+ * Latin-1 "caf%E9" decodes to no UTF-8: that post is skipped, not the
+ * whole file refused by the database). */
 static const char *
 wxr_page(struct wxr_run *w, const char *link)
 {
@@ -160,7 +201,8 @@ wxr_page(struct wxr_run *w, const char *link)
 	path = ap->strndup(r, p, n);
 	for (o = path, p = path; *p; p++) {
 		if (*p == '%' && isxdigit((unsigned char)p[1]) &&
-		    isxdigit((unsigned char)p[2])) {
+		    isxdigit((unsigned char)p[2]) && (p[1] != '0' ||
+		    p[2] != '0')) {
 			*o++ = (char)(wxr_hex((unsigned char)p[1]) * 16 +
 			    wxr_hex((unsigned char)p[2]));
 			p += 2;
@@ -180,7 +222,7 @@ wxr_page(struct wxr_run *w, const char *link)
 			break;
 		}
 	}
-	return cm_page_ok(path) ? path : NULL;
+	return cm_page_ok(path) && wxr_utf8_ok(path) ? path : NULL;
 }
 
 /* "2024-03-01 10:00:00" (UTC) to a time; 0 when not a date. */

@@ -5,6 +5,7 @@ through the command line; the admin page is checked for its access."""
 import base64
 import hashlib
 import html
+import json
 import os
 import re
 import subprocess
@@ -726,6 +727,49 @@ class SpeedTest(unittest.TestCase):
         sanitized = os.environ.get('APARTE_SANITIZED')
         self.assertLess(judged, 0.02 if sanitized else 0.001)
         self.assertLess(on - off, 0.03 if sanitized else 0.005)
+
+
+class PrivacyTest(unittest.TestCase):
+
+    def test_export_and_erase_cover_what_the_filter_keeps(self):
+        email = 'privee.%d@exemple.example' % (time.time() * 1000)
+        Visitor().post(HAM_TEXT, author='Paule Privée', email=email)
+        moderator('spam', 9100, 'Du crédit pas cher, appelez vite.',
+                  email=email.upper())
+        items = [i for i in json.loads(admin('privacy', 'export', email)
+                                       .stdout)['items']
+                 if i['plugin'] == 'antispam']
+        seen = [i for i in items if i['kind'] == 'examined submission']
+        self.assertEqual(len(seen), 1, items)
+        self.assertEqual(seen[0]['fields']['author'], 'Paule Privée')
+        self.assertEqual(seen[0]['fields']['verdict'], 'ham')
+        memory = [i for i in items if i['kind'] == 'moderators\' decisions']
+        self.assertEqual(len(memory), 1, items)
+        self.assertEqual(memory[0]['fields']['marked_spam'], '1')
+        self.assertEqual(memory[0]['fields']['marked_not_spam'], '0')
+        admin('privacy', 'erase', email)
+        self.assertEqual([i for i in json.loads(
+            admin('privacy', 'export', email).stdout)['items']
+            if i['plugin'] == 'antispam'], [])
+
+
+class CommentsTest(unittest.TestCase):
+    """The comments plugin with the filter on: each of its forms carries
+    the filter's fields, and each is judged as the form it is."""
+
+    def test_an_authors_edit_is_judged_as_the_edit_form(self):
+        import commentlib as cl
+        c = Client()
+        cid = cl.posted_id(cl.post(c, body=HAM_TEXT + ' ' + cl.unique()))
+        self.assertEqual(cl.row(cid)['status'], 'approved')
+        fields = c.form_fields(c.get('/aparte/comments/edit?id=%d' % cid), 0)
+        self.assertIn('as_token', fields)
+        fields.update(author='Camille Test', url='',
+                      body=HAM_TEXT + ' (corrigé) ' + cl.unique())
+        self.assertEqual(c.post('/aparte/comments/edit', fields).status, 303)
+        d = cl.row(cid, 'status, reasons')
+        self.assertNotIn('autre formulaire', d['reasons'] or '', d)
+        self.assertEqual(d['status'], 'approved', d)
 
 
 class ConsoleTest(unittest.TestCase):

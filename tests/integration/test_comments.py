@@ -473,6 +473,26 @@ class PostTest(unittest.TestCase):
         self.assertIn('déjà été envoyé', r.text)
         self.assertEqual(field_value(r, 'body'), f['body'])
 
+    def test_a_form_sent_again_gives_no_hold_on_someone_elses_comment(self):
+        # Someone's comment; another visitor who knows its text and email
+        # sends it again with a form of theirs already used.
+        victim = Client()
+        email = 'victime.%d@exemple.example' % (time.time() * 1000)
+        body = unique('Mon commentaire à moi')
+        vid = posted_id(post(victim, email=email, body=body))
+        c = Client()
+        f = comment_form(form_page(c))
+        f.update(author='Camille', email=KNOWN, body=unique())
+        posted_id(send(c, f))
+        f.update(author='Camille', email=email, body=body)
+        r = send(c, f)
+        self.assertNotEqual(r.status, 303, r.header('location'))
+        self.assertEqual(c.get('/aparte/comments/edit?id=%d' % vid).status,
+                         403)
+        self.assertNotIn('/aparte/comments/edit?id=%d' % vid,
+                         c.get(FRAG % PAGE).text)
+        self.assertEqual(count("body = %s" % esc(body)), 1)
+
     def test_too_many_links_are_held(self):
         body = ('Trois liens : https://a.example/ https://b.example/ et '
                 'www.c.example ' + unique())
@@ -623,6 +643,37 @@ class EditTest(unittest.TestCase):
         self.assertNotEqual(row(cid)['body'], fields['body'])
         self.assertNotIn('/aparte/comments/edit?id=%d' % cid,
                          c.get(FRAG % PAGE).text)
+
+    def test_a_form_token_of_ones_own_opens_no_one_elses_comment(self):
+        victim = Client()
+        vid = posted_id(post(victim))
+        body = row(vid)['body']
+        c = Client()
+        mine = posted_id(post(c))
+        r = c.get('/aparte/comments/edit?id=%d' % mine)
+        edit, delete = c.form_fields(r, 0), c.form_fields(r, 1)
+        edit.update(id=str(vid), author='Pris', url='', body=unique('Pris'))
+        r = c.post('/aparte/comments/edit', edit)
+        self.assertEqual(r.status, 403)
+        self.assertIn('propres commentaires', r.text)
+        delete['id'] = str(vid)
+        self.assertEqual(c.post('/aparte/comments/delete', delete).status, 403)
+        self.assertEqual(row(vid)['body'], body)
+        # the same tokens were good for the visitor's own comment
+        r = c.get('/aparte/comments/edit?id=%d' % mine)
+        delete = c.form_fields(r, 1)
+        self.assertEqual(c.post('/aparte/comments/delete', delete).status, 303)
+        self.assertIsNone(row(mine))
+
+    def test_a_latecomer_cannot_delete(self):
+        c = Client()
+        cid = posted_id(post(c))
+        fields = c.form_fields(c.get('/aparte/comments/edit?id=%d' % cid), 1)
+        sql('UPDATE comments SET created = created - 901 WHERE id = %d' % cid)
+        r = c.post('/aparte/comments/delete', fields)
+        self.assertEqual(r.status, 403)
+        self.assertIn('ce délai est passé', r.text)
+        self.assertEqual(row(cid)['status'], 'approved')
 
     def test_edit_that_adds_links_is_held_again(self):
         c = Client()

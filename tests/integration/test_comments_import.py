@@ -142,6 +142,35 @@ class MapTest(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
 
 
+class OddAddressTest(unittest.TestCase):
+
+    def test_an_address_that_decodes_to_no_text_skips_its_post_only(self):
+        # An old blog's address percent-encoded in Latin-1 ("caf%E9")
+        # decodes to bytes that are not UTF-8: that post is skipped, the
+        # others are imported.
+        items = ''.join(
+            '<item><title>%s</title><link>https://vieux.example%s</link>'
+            '<wp:post_id>%d</wp:post_id><wp:comment><wp:comment_id>%d'
+            '</wp:comment_id><wp:comment_author>Auteur %d'
+            '</wp:comment_author><wp:comment_content>Texte %d du vieux blog'
+            '</wp:comment_content><wp:comment_approved>1'
+            '</wp:comment_approved><wp:comment_date_gmt>2012-01-0%d 10:00:00'
+            '</wp:comment_date_gmt></wp:comment></item>'
+            % (title, link, n, n, n, n, n)
+            for n, title, link in ((1, 'Café', '/2012/01/caf%E9/'),
+                                   (2, 'Thé', '/2012/01/th%C3%A9/')))
+        path = tmpfile('latin1.xml', '<?xml version="1.0" encoding="UTF-8"?>'
+                       '<rss xmlns:wp="http://wordpress.org/export/1.2/">'
+                       '<channel><link>https://vieux.example</link>'
+                       '<wp:base_blog_url>https://vieux.example'
+                       '</wp:base_blog_url>%s</channel></rss>' % items)
+        r = admin('import', 'wxr', path, '--map', '/2012/=/tests/', check=False)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn('imported 1 comments on 1 pages', r.stdout)
+        self.assertIn('skipped the comments of post 1', r.stdout)
+        self.assertEqual(count("page = '/tests/01/thé'"), 1)
+
+
 class UnsafeFilesTest(unittest.TestCase):
 
     def refused(self, name, text, message):
@@ -172,6 +201,25 @@ class UnsafeFilesTest(unittest.TestCase):
                '</wp:comment_content><wp:comment_approved>1'
                '</wp:comment_approved></wp:comment></item></channel></rss>\n')
         self.refused('xxe.xml', xxe, 'DOCTYPE')
+
+    def test_a_doctype_the_first_look_misses_is_refused_after_parsing(self):
+        # In UTF-16 the prolog's bytes are not read as text before
+        # parsing: the parsed document's DOCTYPE refuses it.
+        doc = ('<?xml version="1.0" encoding="UTF-16"?>\n'
+               '<!DOCTYPE rss [<!ENTITY x "entité">]>\n'
+               '<rss><channel><item><link>https://x.example/p/</link>'
+               '<wp:comment xmlns:wp="http://wordpress.org/export/1.2/">'
+               '<wp:comment_id>1</wp:comment_id><wp:comment_content>&x;'
+               '</wp:comment_content><wp:comment_approved>1'
+               '</wp:comment_approved></wp:comment></item></channel></rss>\n')
+        path = os.path.join(harness.stack.run, 'utf16.xml')
+        with open(path, 'wb') as f:
+            f.write(doc.encode('utf-16'))
+        before = count('1')
+        r = admin('import', 'wxr', path, check=False)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn('declares a DOCTYPE: refused', r.stderr)
+        self.assertEqual(count('1'), before)
 
     def test_not_xml_not_wordpress_not_there(self):
         self.refused('bad.xml', '<rss><channel><item>', 'not well-formed')

@@ -77,6 +77,13 @@ class ExportEraseTest(unittest.TestCase):
         self.assertEqual(f['notify_replies'], 'yes')
         self.assertEqual(f['page'], PAGE)
         self.assertTrue(f['text'])
+        # what the site said of it: held as a first comment
+        self.assertEqual(f['in_reply_to'], '')
+        self.assertEqual(f['language'], 'fr')
+        self.assertIn('premier commentaire de cette adresse e-mail',
+                      f['moderation_reasons'])
+        c = [i for i in items if int(i['fields']['id']) == b][0]['fields']
+        self.assertEqual(c['moderation_reasons'], row(b)['reasons'])
         x = ET.fromstring(admin('privacy', 'export', email, '--xml').stdout)
         self.assertEqual(len(x.findall('item[@plugin="comments"]')), 2)
 

@@ -228,6 +228,26 @@ START_TEST(html_never_overflows)
 }
 END_TEST
 
+/* An export's text is untrusted: a text of ampersands that begin no
+ * entity takes one pass, not one pass per ampersand (Check's timeout
+ * stops a quadratic run). */
+START_TEST(html_of_many_ampersands_is_quick)
+{
+	size_t n = 4 * 1024 * 1024;
+	char *in = malloc(n + 1), *out = malloc(n + 1);
+
+	ck_assert_ptr_nonnull(in);
+	ck_assert_ptr_nonnull(out);
+	memset(in, '&', n);
+	in[n] = '\0';
+	ck_assert_uint_eq(cm_html_to_text(in, out, n + 1), n);
+	memcpy(in + n - 6, "&amp;x", 6);
+	ck_assert_uint_eq(cm_html_to_text(in, out, n + 1), n - 4);
+	free(in);
+	free(out);
+}
+END_TEST
+
 START_TEST(id_lists)
 {
 	long long ids[4];
@@ -261,6 +281,7 @@ main(void)
 	tcase_add_test(tc, folding);
 	tcase_add_test(tc, wordpress_html);
 	tcase_add_test(tc, html_never_overflows);
+	tcase_add_test(tc, html_of_many_ampersands_is_quick);
 	tcase_add_test(tc, id_lists);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

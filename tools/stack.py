@@ -320,7 +320,10 @@ http {{
         self._stop('nginx', signal.SIGQUIT, 20)
 
     def port_free(self):
+        # As nginx binds: a connection of the last run still in TIME_WAIT
+        # (a demo started again at once) does not make the port taken.
         with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 s.bind(('127.0.0.1', self.port))
             except OSError:

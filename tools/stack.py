@@ -415,6 +415,7 @@ class ApacheSite:
     CGI_MODULES = ('mpm_prefork', 'authz_core', 'mime', 'dir', 'alias',
                    'include', 'cgi', 'rewrite', 'env')
     USER = 'www-data'
+    started = []   # every one started, for a last stop after a failure
     # what the site owner puts in the folder aparte/ of the site (the
     # README's, with the config's path filled in)
     HTACCESS = """Options +ExecCGI
@@ -566,6 +567,7 @@ DocumentRoot {www}
                                       '-DFOREGROUND'],
                                      stdin=subprocess.DEVNULL, stdout=logf,
                                      stderr=logf, start_new_session=True)
+        ApacheSite.started.append(self)
         deadline = time.time() + 20
         while time.time() < deadline:
             if self.proc.poll() is not None:

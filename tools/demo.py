@@ -15,6 +15,10 @@ sys.path.insert(0, os.path.join(ROOT, 'demo'))
 import content  # noqa: E402
 
 
+class Interrupted(Exception):
+    """Ctrl-C or SIGTERM while the site was starting."""
+
+
 def main():
     ap = argparse.ArgumentParser(description='Start the demo site.')
     ap.add_argument('--port', type=int, default=int(os.environ.get('PORT', 8080)))
@@ -28,15 +32,34 @@ def main():
     st = Stack(run, os.path.join(ROOT, 'run', 'prefix'), port=args.port,
                conf_extra=extra)
     stop = threading.Event()
+    starting = [True]
+
+    def on_signal(*a):
+        # While starting, stop at once (the start is abandoned where it
+        # is, its processes stopped below); once up, end the wait.
+        stop.set()
+        if starting[0]:
+            starting[0] = False
+            raise Interrupted()
     for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(s, lambda *a: stop.set())
+        signal.signal(s, on_signal)
     try:
         st.start()
         info = content.load(st, fresh=not args.keep)
+        starting[0] = False
     except StackError as e:
+        starting[0] = False
         print('demo: %s' % e, file=sys.stderr)
         st.stop()
         return 1
+    except BaseException:
+        # Interrupted, or anything unforeseen: nothing is left running.
+        starting[0] = False
+        print('stopping...', file=sys.stderr)
+        st.stop()
+        if stop.is_set():
+            return 0
+        raise
     print()
     print('Aparté demo: %s/' % st.base)
     print('  article with comments: %s/blog/partager-son-temps' % st.base)

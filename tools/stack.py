@@ -320,7 +320,10 @@ http {{
         self._stop('nginx', signal.SIGQUIT, 20)
 
     def port_free(self):
+        # As nginx binds: a connection of the last run still in TIME_WAIT
+        # (a demo started again at once) does not make the port taken.
         with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 s.bind(('127.0.0.1', self.port))
             except OSError:
@@ -412,6 +415,7 @@ class ApacheSite:
     CGI_MODULES = ('mpm_prefork', 'authz_core', 'mime', 'dir', 'alias',
                    'include', 'cgi', 'rewrite', 'env')
     USER = 'www-data'
+    started = []   # every one started, for a last stop after a failure
     # what the site owner puts in the folder aparte/ of the site (the
     # README's, with the config's path filled in)
     HTACCESS = """Options +ExecCGI
@@ -563,6 +567,7 @@ DocumentRoot {www}
                                       '-DFOREGROUND'],
                                      stdin=subprocess.DEVNULL, stdout=logf,
                                      stderr=logf, start_new_session=True)
+        ApacheSite.started.append(self)
         deadline = time.time() + 20
         while time.time() < deadline:
             if self.proc.poll() is not None:

@@ -210,6 +210,7 @@ static const char *
 account_check_current(struct ap_req *r, const struct login_user *u,
     const char *pw, int *rc)
 {
+	struct login_try attempt;
 	enum login_limit lim;
 	long wait;
 
@@ -218,16 +219,15 @@ account_check_current(struct ap_req *r, const struct login_user *u,
 		return ap->tr(r, "Saisissez votre mot de passe actuel.");
 	if (strlen(pw) > 4 * LOGIN_PASSWORD_MAX)
 		return ap->tr(r, "Mot de passe incorrect.");
-	lim = login_limit_check(r, u->email, &wait, rc);
+	lim = login_limit_try(r, u->email, &attempt, &wait, rc);
 	if (*rc != AP_OK)
 		return NULL;
 	if (lim != LOGIN_LIMIT_OK)
 		return ap->tr(r, "Trop d’essais ont échoué : réessayez dans "
 		    "quelques minutes.");
-	if (!login_password_verify(u->pwhash, pw)) {
-		*rc = login_limit_fail(r, u->email);
-		return ap->tr(r, "Mot de passe incorrect.");
-	}
+	if (!login_password_verify(u->pwhash, pw))
+		return ap->tr(r, "Mot de passe incorrect.");   /* counted */
+	*rc = login_limit_untry(r, &attempt);
 	return NULL;
 }
 

@@ -1,15 +1,20 @@
 /*
  * limits.c: the brute-force limits of the sign-in form.
  *
- * Each failure is a row keyed by a keyed hash of the email typed (whether
- * an account has it or not, so that the limits tell nothing about which
- * accounts exist) and one keyed by the client's address.  Per account,
- * whatever the address: after lock_failures failures in lock_window, a
- * try must wait slow_delay after the last failure; after lock_max, the
- * account is refused for lock_time.  Per address: after ip_failures
- * failures in ip_window, every try from it is refused until the window
- * has moved on.  Windows slide: counts are of the rows younger than the
- * window, never reset at a boundary.
+ * Each try is a row keyed by a keyed hash of the email typed (as the
+ * accounts table compares emails, and whether an account has it or not,
+ * so that the limits tell nothing about which accounts exist) and one
+ * keyed by the client's address.  The rows are written before the
+ * password is checked, and a try counts the rows written before its own:
+ * tries sent at once are counted as they come, not once their argon2id
+ * checks are over.  A try a limit refuses, or whose password is right, is
+ * taken back; a wrong one stays, as a failure.  Per account, whatever the
+ * address: after lock_failures failures in lock_window, a try must wait
+ * slow_delay after the last failure; after lock_max, the account is
+ * refused for lock_time.  Per address: after ip_failures failures in
+ * ip_window, every try from it is refused until the window has moved on.
+ * Windows slide: counts are of the rows younger than the window, never
+ * reset at a boundary.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -17,10 +22,11 @@
 #include "login.h"
 
 static const char *
-limit_acct_key(struct ap_req *r, const char *email)
+limit_acct_key(struct ap_req *r, const char *email, int *rc)
 {
-	return ap->hash_hex(r, ap->printf(r, "login-acct:%s",
-	    login_lower(r, email)));
+	const char *k = login_email_key(r, email, rc);
+
+	return k ? ap->hash_hex(r, ap->printf(r, "login-acct:%s", k)) : NULL;
 }
 
 /* The client's address as the limits count it: IPv4 as is, IPv6 by its
@@ -40,14 +46,16 @@ limit_ip_key(struct ap_req *r)
 	return ap->hash_hex(r, ap->printf(r, "login-ip:%s", ip));
 }
 
-/* Failures of key younger than window, and the time of the last one. */
+/* Tries of key younger than window written before the row `before`,
+ * and the time of the last one. */
 static int
-limit_count(struct ap_req *r, const char *key, long window, long long *n,
-    long long *last)
+limit_count(struct ap_req *r, const char *key, long window, long long before,
+    long long *n, long long *last)
 {
 	struct ap_res *res = ap->query(r, "SELECT COUNT(*), COALESCE(MAX(at), "
-	    "0) FROM login_failures WHERE k = ? AND at > ?",
-	    AP_ARGS(AP_TEXT(key), AP_INT((long long)ap->now(r) - window)));
+	    "0) FROM login_failures WHERE k = ? AND at > ? AND id < ?",
+	    AP_ARGS(AP_TEXT(key), AP_INT((long long)ap->now(r) - window),
+	    AP_INT(before)));
 
 	if (res == NULL)
 		return ap->db_error(r) ? ap->db_error(r) : AP_EDB;
@@ -56,13 +64,26 @@ limit_count(struct ap_req *r, const char *key, long window, long long *n,
 	return AP_OK;
 }
 
-enum login_limit
-login_limit_check(struct ap_req *r, const char *email, long *wait, int *rc)
+/* Writes one row of a try; its id in *id. */
+static int
+limit_row(struct ap_req *r, const char *key, long long *id)
+{
+	int rc = ap->exec(r, "INSERT INTO login_failures (k, at) VALUES (?, ?)",
+	    AP_ARGS(AP_TEXT(key), AP_INT((long long)ap->now(r))));
+
+	*id = rc == AP_OK ? ap->insert_id(r) : 0;
+	return rc;
+}
+
+/* Where the try stands, its rows written. */
+static enum login_limit
+limit_judge(struct ap_req *r, const char *acct, const struct login_try *t,
+    long *wait, int *rc)
 {
 	long long n, last, now = (long long)ap->now(r);
 
-	*wait = 0;
-	*rc = limit_count(r, limit_ip_key(r), login_conf.ip_window, &n, &last);
+	*rc = limit_count(r, limit_ip_key(r), login_conf.ip_window, t->ip, &n,
+	    &last);
 	if (*rc != AP_OK)
 		return LOGIN_LIMIT_OK;
 	if (n >= login_conf.ip_failures) {
@@ -71,8 +92,7 @@ login_limit_check(struct ap_req *r, const char *email, long *wait, int *rc)
 		*wait = login_conf.ip_window;
 		return LOGIN_LIMIT_IP;
 	}
-	*rc = limit_count(r, limit_acct_key(r, email), login_conf.lock_window,
-	    &n, &last);
+	*rc = limit_count(r, acct, login_conf.lock_window, t->acct, &n, &last);
 	if (*rc != AP_OK)
 		return LOGIN_LIMIT_OK;
 	if (n >= login_conf.lock_max && now < last + login_conf.lock_time) {
@@ -86,15 +106,31 @@ login_limit_check(struct ap_req *r, const char *email, long *wait, int *rc)
 	return LOGIN_LIMIT_OK;
 }
 
-/* Counts one failure for the email typed and one for the address. */
-int
-login_limit_fail(struct ap_req *r, const char *email)
+enum login_limit
+login_limit_try(struct ap_req *r, const char *email, struct login_try *t,
+    long *wait, int *rc)
 {
-	long long now = (long long)ap->now(r);
+	const char *acct = limit_acct_key(r, email, rc);
+	enum login_limit lim;
 
-	return ap->exec(r, "INSERT INTO login_failures (k, at) VALUES (?, ?), "
-	    "(?, ?)", AP_ARGS(AP_TEXT(limit_acct_key(r, email)), AP_INT(now),
-	    AP_TEXT(limit_ip_key(r)), AP_INT(now)));
+	memset(t, 0, sizeof(*t));
+	*wait = 0;
+	if (acct == NULL)
+		return LOGIN_LIMIT_OK;
+	if ((*rc = limit_row(r, acct, &t->acct)) != AP_OK ||
+	    (*rc = limit_row(r, limit_ip_key(r), &t->ip)) != AP_OK)
+		return LOGIN_LIMIT_OK;
+	lim = limit_judge(r, acct, t, wait, rc);
+	if (*rc == AP_OK && lim != LOGIN_LIMIT_OK)
+		*rc = login_limit_untry(r, t);
+	return lim;
+}
+
+int
+login_limit_untry(struct ap_req *r, const struct login_try *t)
+{
+	return ap->exec(r, "DELETE FROM login_failures WHERE id IN (?, ?)",
+	    AP_ARGS(AP_INT(t->acct), AP_INT(t->ip)));
 }
 
 /* A successful sign-in or a new password clears the account's count (not
@@ -102,6 +138,11 @@ login_limit_fail(struct ap_req *r, const char *email)
 int
 login_limit_clear(struct ap_req *r, const char *email)
 {
+	int rc;
+	const char *acct = limit_acct_key(r, email, &rc);
+
+	if (acct == NULL)
+		return rc;
 	return ap->exec(r, "DELETE FROM login_failures WHERE k = ?",
-	    AP_ARGS(AP_TEXT(limit_acct_key(r, email))));
+	    AP_ARGS(AP_TEXT(acct)));
 }

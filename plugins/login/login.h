@@ -74,9 +74,12 @@ int login_user_by_email(struct ap_req *r, const char *email,
 int login_user_by_id(struct ap_req *r, long long id, struct login_user *u);
 /* Trims and checks an email; NULL when valid, else why (translated). */
 const char *login_email_problem(struct ap_req *r, const char *email);
+/* The key of an email as the accounts table compares them (case, accents,
+ * widths, invisible characters folded), for the limits; NULL on a
+ * database failure (*rc). */
+const char *login_email_key(struct ap_req *r, const char *email, int *rc);
 const char *login_name_problem(struct ap_req *r, const char *name);
 char *login_trim(struct ap_req *r, const char *s);
-char *login_lower(struct ap_req *r, const char *s);
 int login_role_ok(const char *role);
 const char *login_role_label(struct ap_req *r, const char *role);
 /* How many active admins there are (or a negative database code). */
@@ -145,11 +148,19 @@ enum login_limit {
 	LOGIN_LIMIT_LOCKED,   /* refused for `wait` seconds */
 	LOGIN_LIMIT_IP,       /* too many failures from this address */
 };
-/* Where this email and this client stand; *wait in seconds.  A database
- * failure returns its code through *rc. */
-enum login_limit login_limit_check(struct ap_req *r, const char *email,
-    long *wait, int *rc);
-int login_limit_fail(struct ap_req *r, const char *email);
+/* One try, as counted: its rows of login_failures. */
+struct login_try {
+	long long acct, ip;
+};
+/* Counts a try of this email from this client, before its password is
+ * checked, and says where they stand (*wait in seconds).  A try a limit
+ * refuses is taken back at once; a wrong password leaves it counted.  A
+ * database failure returns its code through *rc. */
+enum login_limit login_limit_try(struct ap_req *r, const char *email,
+    struct login_try *t, long *wait, int *rc);
+/* Takes back a try whose password was right. */
+int login_limit_untry(struct ap_req *r, const struct login_try *t);
+/* Forgets the account's failures (a sign-in, a new password). */
 int login_limit_clear(struct ap_req *r, const char *email);
 
 /* ---- cli.c ---- */

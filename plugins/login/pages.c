@@ -252,6 +252,7 @@ login_post_login(struct ap_req *r, void *state)
 	struct login_form f = { 0 };
 	const char *pw = ap->form(r, "password");
 	struct login_user u;
+	struct login_try attempt;
 	enum login_limit lim;
 	long wait;
 	int rc, found;
@@ -282,7 +283,7 @@ login_post_login(struct ap_req *r, void *state)
 		    "corrigez les champs signalés.");
 		return page_login_form(r, &f, 422);
 	}
-	lim = login_limit_check(r, f.email, &wait, &rc);
+	lim = login_limit_try(r, f.email, &attempt, &wait, &rc);
 	if (rc != AP_OK)
 		return rc;
 	if (lim != LOGIN_LIMIT_OK)
@@ -293,11 +294,12 @@ login_post_login(struct ap_req *r, void *state)
 		return rc;
 	found = rc == AP_OK;
 	if (!login_password_verify(found ? u.pwhash : NULL, pw)) {
-		if ((rc = login_limit_fail(r, f.email)) != AP_OK)
-			return rc;
+		/* The try stays counted, as a failure. */
 		f.error = ap->tr(r, "Adresse e-mail ou mot de passe incorrect.");
 		return page_login_form(r, &f, 403);
 	}
+	if ((rc = login_limit_untry(r, &attempt)) != AP_OK)
+		return rc;
 	if (strcmp(u.status, "active") != 0) {
 		f.error = ap->tr(r, "Ce compte est désactivé. Adressez-vous à "
 		    "l’administrateur du site.");
@@ -411,7 +413,7 @@ int
 login_post_forgot(struct ap_req *r, void *state)
 {
 	const char *email = login_trim(r, ap->form(r, "email"));
-	const char *err;
+	const char *err, *key;
 	struct login_user u;
 	int rc, mail_ok;
 
@@ -433,9 +435,12 @@ login_post_forgot(struct ap_req *r, void *state)
 	}
 	if (rc != AP_OK)
 		return rc;
-	rc = ap->rate(r, ap->printf(r, "login-forgot-email:%s",
-	    login_lower(r, email)), (int)login_conf.forgot_email_max,
-	    login_conf.forgot_window);
+	/* Counted per address as the accounts table finds it: no spelling
+	 * of it brings more mails. */
+	if ((key = login_email_key(r, email, &rc)) == NULL)
+		return rc;
+	rc = ap->rate(r, ap->printf(r, "login-forgot-email:%s", key),
+	    (int)login_conf.forgot_email_max, login_conf.forgot_window);
 	if (rc < 0)
 		return rc;
 	mail_ok = rc == AP_OK;

@@ -51,15 +51,31 @@ login_trim(struct ap_req *r, const char *s)
 	return ap->strndup(r, s, n);
 }
 
-/* ASCII lowercase copy: the key of an email for the limits. */
-char *
-login_lower(struct ap_req *r, const char *s)
+/* The key of an email for the limits: its weights in the collation of
+ * the accounts table (HEX(WEIGHT_STRING)), without the trailing spaces
+ * that collation ignores.  Two spellings the table takes for one address
+ * (case, accents, full widths, invisible characters) get one key, so that
+ * none escapes the count of the account; an email without an account is
+ * keyed alike.  NULL on a database failure (its code in *rc). */
+const char *
+login_email_key(struct ap_req *r, const char *email, int *rc)
 {
-	char *c = ap->strdup(r, s ? s : "");
+	struct ap_res *res = ap->query(r, "SELECT HEX(WEIGHT_STRING(CONVERT(? "
+	    "USING utf8mb4) COLLATE utf8mb4_unicode_ci))",
+	    AP_ARGS(AP_TEXT(email ? email : "")));
+	char *k;
+	size_t n;
 
-	for (char *p = c; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return c;
+	if (res == NULL) {
+		*rc = ap->db_error(r) ? ap->db_error(r) : AP_EDB;
+		return NULL;
+	}
+	k = ap->strdup(r, ap->cell(res, 0, 0) ? ap->cell(res, 0, 0) : "");
+	n = strlen(k);
+	while (n >= 4 && strcmp(k + n - 4, "0209") == 0)
+		k[n -= 4] = '\0';
+	*rc = AP_OK;
+	return k;
 }
 
 static size_t

@@ -12,6 +12,7 @@ stack = None          # set by run.py
 pages_dir = None      # pages saved for the Nu checker
 pages_www = None      # static pages of the tests, served by nginx at /essai/
 secrets_seen = []     # tokens the tests used: never in a log
+started = []          # the Backends started: run.py stops what is left
 _saved = 0
 
 
@@ -287,6 +288,7 @@ class Backend:
              'unix:' + self.sock] + list(extra_args),
             stdin=subprocess.DEVNULL, stdout=logf, stderr=logf, env=e)
         logf.close()
+        started.append(self)
         if wait:
             ok = wait_until(lambda: os.path.exists(self.sock) or
                             self.proc.poll() is not None, 20)

@@ -17,6 +17,7 @@ import importlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -30,7 +31,7 @@ sys.path.insert(0, os.path.join(ROOT, 'demo'))
 
 import content  # noqa: E402
 import harness  # noqa: E402
-from stack import Stack  # noqa: E402
+from stack import ApacheSite, Stack  # noqa: E402
 
 
 class MarkupTest(unittest.TestCase):
@@ -109,6 +110,10 @@ def run_browser(base, out):
         p.kill()
         print('not ok - the browser suite took too long', flush=True)
         return (counts[0] if counts else 0), (counts[1] if counts else 0) + 1
+    except BaseException:
+        p.kill()      # the run is being stopped: the browser goes too
+        p.wait()
+        raise
     if counts is None:
         print('not ok - the browser suite ended without its counts (exit %d)'
               % p.returncode, flush=True)
@@ -135,7 +140,16 @@ def main():
     inst = os.path.join(os.path.abspath(args.prefix), 'lib', 'aparte', 'plugins')
     for so in glob.glob(os.path.join(inst, '*.so')):
         os.symlink(so, os.path.join(pdir, os.path.basename(so)))
-    for name in ('good', 'badabi', 'helper', 'needy', 'judge'):
+    test_plugins = ('good', 'badabi', 'helper', 'needy', 'judge')
+    # They are built by `make check`: a build made by tools/build alone
+    # has none yet, and the console's tests would meet dangling links.
+    missing = [n for n in test_plugins if not os.path.exists(os.path.join(
+        os.path.abspath(args.build), 'tests', 'plugins', '.libs', n + '.so'))]
+    if missing:
+        subprocess.run(['make', '-C', args.build, '-s'] +
+                       ['tests/plugins/%s.la' % n for n in missing],
+                       check=True, stdout=subprocess.DEVNULL)
+    for name in test_plugins:
         so = os.path.join(os.path.abspath(args.build), 'tests', 'plugins', '.libs',
                           name + '.so')
         os.symlink(so, os.path.join(pdir, name + '.so'))
@@ -153,11 +167,21 @@ def main():
                conf_extra=extra, nginx_extra='        location /essai/ '
                '{ alias %s/; }' % harness.pages_www)
     harness.stack = st
+
+    # Stopped from outside (tools/check's time limit, Ctrl-C): the site's
+    # processes are stopped on the way out, as after the last test.
+    def stopped(signum, frame):
+        raise KeyboardInterrupt('signal %d' % signum)
+    signal.signal(signal.SIGTERM, stopped)
     t0 = time.time()
-    st.start()
-    # Every installed plugin on, with the demo content: the tests use it as
-    # their data.
-    harness.demo_info = content.load(st)
+    try:
+        st.start()
+        # Every installed plugin on, with the demo content: the tests use
+        # it as their data.
+        harness.demo_info = content.load(st)
+    except BaseException:
+        st.stop()
+        raise
     # The plugins were enabled while the backend ran: every worker thread
     # sees the new set within a second.
     time.sleep(1.1)
@@ -184,6 +208,15 @@ def main():
         # Last: the markup of every page kept, the backend's log.
         res2 = runner.run(last)
     finally:
+        # What a test left running (it failed, or the run was stopped
+        # before its cleanup), then the site.
+        for b in harness.started:
+            try:
+                b.stop()
+            except Exception:
+                pass
+        for a in ApacheSite.started:
+            a.stop()
         st.stop()
     for k in ('failures', 'errors', 'unexpectedSuccesses', 'skipped'):
         getattr(res, k).extend(getattr(res2, k))

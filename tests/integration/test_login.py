@@ -149,13 +149,15 @@ class SignInTest(unittest.TestCase):
 
     def test_many_sign_ins_at_once_all_get_through(self):
         # more than argon2_parallel (4) at once: the others wait their turn
+        # (twelve people: tries of one account sent at once count against
+        # it until their password is checked, see test_login_attacks)
         import threading
-        email, pw = make_user('member')
+        people = [make_user('member') for _ in range(12)]
         results = []
 
-        def one():
+        def one(email, pw):
             results.append(sign_in(Client(), email, pw).status)
-        threads = [threading.Thread(target=one) for _ in range(12)]
+        threads = [threading.Thread(target=one, args=p) for p in people]
         for t in threads:
             t.start()
         for t in threads:
@@ -356,9 +358,43 @@ class RoleTest(unittest.TestCase):
         for path in ('/aparte/admin/plugins', '/aparte/admin/users',
                      '/aparte/admin/audit'):
             self.assertEqual(c.get(path).status, 403, path)
-        r = c.post('/aparte/admin/plugins', {'name': 'good', 'on': '0'})
-        self.assertEqual(r.status, 403)
         save_page('admin-moderator', c.get('/aparte/admin'))
+
+    def test_admin_actions_are_refused_without_the_role(self):
+        # With a good form token (the logout form's, the only one such a
+        # person is shown), so that the role check is what refuses.
+        target, _ = make_user('member')
+        uid = user_id(target)
+        for role in ('moderator', 'expert', 'member'):
+            email, pw = make_user(role)
+            c = signed_in(email, pw)
+            f = csrf_of(c, '/aparte/account', 0)
+            f.update({'name': 'good', 'on': '0'})
+            r = c.post('/aparte/admin/plugins', f)
+            self.assertEqual(r.status, 403, role)
+            self.assertNotIn('Extensions installées', r.text)
+            f = csrf_of(c, '/aparte/account', 0)
+            f['action'] = 'disable'
+            r = c.post('/aparte/admin/users/%d' % uid, f)
+            self.assertEqual(r.status, 403, role)
+            f = csrf_of(c, '/aparte/account', 0)
+            f.update({'email': 'intrus-%s' % email, 'name': 'Intrus',
+                      'role': 'admin'})
+            r = c.post('/aparte/admin/users', f)
+            self.assertEqual(r.status, 403, role)
+            self.assertNotIn(target, r.text)   # no list of the accounts
+        self.assertEqual(sql("SELECT status FROM login_users WHERE id = %d"
+                             % uid), [['active']])
+        self.assertEqual(sql("SELECT COUNT(*) FROM login_users WHERE email "
+                             "LIKE 'intrus-%'"), [['0']])
+        states = harness.stack.admin('plugin', 'list').stdout
+        self.assertRegex(states, r'(?m)^good\s+enabled')
+        # and a visitor is sent to sign in, nothing done
+        v = Client()
+        r = v.post('/aparte/admin/users/%d' % uid, {'action': 'disable'})
+        self.assertIn(r.status, (303, 403))
+        self.assertEqual(sql("SELECT status FROM login_users WHERE id = %d"
+                             % uid), [['active']])
 
 
 class AccountTest(unittest.TestCase):

@@ -62,6 +62,26 @@ class EnumerationTest(unittest.TestCase):
                         'medians %.1f ms (known) and %.1f ms (unknown)'
                         % (mk * 1000, mu * 1000))
 
+    def test_forgot_answers_in_the_same_time_whether_the_email_exists(self):
+        # The link is mailed after the answer has left: the mail command
+        # (a process to start) must not lengthen the answer for a known
+        # address.
+        email, pw = make_user('member')
+        known, unknown = [], []
+        for i in range(9):
+            for addr, times in ((email, known),
+                                ('absent-%d-%s' % (i, email), unknown)):
+                clear_limits()
+                c = Client(ip='127.0.0.14')
+                f = c.form_fields(c.get('/aparte/password/forgot'))
+                f['email'] = addr
+                times.append(timed(lambda: c.post('/aparte/password/forgot',
+                                                  f)))
+        mk, mu = statistics.median(known), statistics.median(unknown)
+        self.assertLess(abs(mk - mu), max(0.35 * mu, 0.005),
+                        'medians %.1f ms (known) and %.1f ms (unknown)'
+                        % (mk * 1000, mu * 1000))
+
     def test_forgot_answers_the_same_whether_the_email_exists(self):
         email, pw = make_user('member')
         answers = []
@@ -89,13 +109,13 @@ class BruteForceTest(unittest.TestCase):
     def tearDown(self):
         clear_limits()
 
-    def fail(self, email, ip):
+    def fail_once(self, email, ip):
         return sign_in(Client(ip=ip), email, 'pas le bon mot de passe')
 
     def test_account_is_slowed_then_refused_whatever_the_address(self):
         email, pw = make_user('member')
         for i in range(5):
-            self.assertEqual(self.fail(email, '127.0.0.%d' % (20 + i)).status,
+            self.assertEqual(self.fail_once(email, '127.0.0.%d' % (20 + i)).status,
                              403)
         # slowed: even the right password waits, from any address
         r = sign_in(Client(ip='127.0.0.30'), email, pw)
@@ -107,7 +127,7 @@ class BruteForceTest(unittest.TestCase):
         # after the delay, tries go on, until the account is refused
         for i in range(3):
             time.sleep(2.1)
-            self.assertEqual(self.fail(email, '127.0.0.%d' % (31 + i)).status,
+            self.assertEqual(self.fail_once(email, '127.0.0.%d' % (31 + i)).status,
                              403)
         r = sign_in(Client(ip='127.0.0.34'), email, pw)
         self.assertEqual(r.status, 429)
@@ -121,21 +141,21 @@ class BruteForceTest(unittest.TestCase):
         r = sign_in(Client(ip='127.0.0.36'), email, pw)
         self.assertEqual(r.status, 303)
         for i in range(4):
-            self.assertEqual(self.fail(email, '127.0.0.37').status, 403)
+            self.assertEqual(self.fail_once(email, '127.0.0.37').status, 403)
 
     def test_an_unknown_email_is_slowed_the_same(self):
         # otherwise the limits would tell which accounts exist
         ghost = 'fantome-%d@example.org' % int(time.time() * 1000)
         for i in range(5):
-            self.assertEqual(self.fail(ghost, '127.0.0.40').status, 403)
-        r = self.fail(ghost, '127.0.0.41')
+            self.assertEqual(self.fail_once(ghost, '127.0.0.40').status, 403)
+        r = self.fail_once(ghost, '127.0.0.41')
         self.assertEqual(r.status, 429)
         self.assertIn('attendez', r.text)
 
     def test_address_is_refused_after_too_many_failures(self):
         email, pw = make_user('member')
         for i in range(20):
-            r = self.fail('inconnu-%d@example.org' % i, '127.0.0.50')
+            r = self.fail_once('inconnu-%d@example.org' % i, '127.0.0.50')
             self.assertEqual(r.status, 403, i)
         r = sign_in(Client(ip='127.0.0.50'), email, pw)
         self.assertEqual(r.status, 429)
@@ -145,8 +165,60 @@ class BruteForceTest(unittest.TestCase):
         self.assertEqual(sign_in(Client(ip='127.0.0.51'), email, pw).status,
                          303)
 
+    def test_every_spelling_of_the_email_counts_for_the_account(self):
+        # The accounts table finds an email whatever its case, accents,
+        # widths or invisible characters: so must the account's count, or
+        # each spelling would bring five more guesses.
+        email, pw = make_user('member')
+        local, domain = email.split('@')
+        spellings = ['ť' + local[1:], 'Ｔ' + local[1:], local[0] + '\u200b' +
+                     local[1:], local.upper().replace('T', 'Ţ', 1),
+                     local + '\u0301']
+        for i, s in enumerate(spellings):
+            r = self.fail_once(s + '@' + domain, '127.0.0.%d' % (70 + i))
+            self.assertEqual(r.status, 403, s)
+        r = sign_in(Client(ip='127.0.0.76'), email, pw)
+        self.assertEqual(r.status, 429, 'five spellings of one account made '
+                         'five failures of it')
+        # an email without an account is counted alike
+        ghost = 'fantome-%d@example.org' % int(time.time() * 1000)
+        for s in ('ｆ' + ghost[1:], ghost.upper(), 'f\u200b' + ghost[1:],
+                  'ḟ' + ghost[1:], 'f' + ghost[1:]):
+            self.fail_once(s, '127.0.0.77')
+        r = self.fail_once('ｆ' + ghost[1:], '127.0.0.78')
+        self.assertEqual(r.status, 429)
+
+    def test_tries_sent_at_once_are_all_counted(self):
+        # Twelve guesses sent together must not all be checked because
+        # none of them had failed yet when the others were let through.
+        import threading
+        email, pw = make_user('member')
+        clients = []
+        for i in range(12):
+            c = Client(ip='127.0.0.%d' % (80 + i % 4))
+            f = c.form_fields(c.get('/aparte/login'))
+            f.update({'email': email, 'password': 'devinette %d' % i})
+            clients.append((c, f))
+        statuses = []
+        go = threading.Event()
+
+        def one(c, f):
+            go.wait()
+            statuses.append(c.post('/aparte/login', f).status)
+        threads = [threading.Thread(target=one, args=cf) for cf in clients]
+        for t in threads:
+            t.start()
+        go.set()
+        for t in threads:
+            t.join(60)
+        self.assertEqual(len(statuses), 12)
+        self.assertEqual(set(statuses) - {403, 429}, set(), statuses)
+        # no more passwords checked than the limit lets through (give or
+        # take one written at the very instant of another)
+        self.assertLessEqual(statuses.count(403), 6, statuses)
+
     def test_only_hashes_are_kept_of_the_failures(self):
-        self.fail('secret-person@example.org', '127.0.0.52')
+        self.fail_once('secret-person@example.org', '127.0.0.52')
         rows = sql("SELECT k FROM login_failures")
         self.assertEqual(len(rows), 2)
         for (k,) in rows:

@@ -162,6 +162,19 @@ class ForgotTest(unittest.TestCase):
         time.sleep(0.5)
         self.assertEqual(len(mails_to(email)), 3)
 
+    def test_mails_per_account_are_limited_whatever_the_spelling(self):
+        # each spelling finds the account: none may bring three more mails
+        email, pw = make_user('member')
+        local_part, domain = email.split('@')
+        for s in (email, email.upper(), 'ť' + email[1:], 'Ｔ' + email[1:],
+                  local_part + '\u200b@' + domain):
+            c, r = ask_reset(s)
+            self.assertEqual(r.status, 303, s)
+        harness.wait_until(lambda: len(mails_to(email)) >= 3, 30)
+        import time
+        time.sleep(0.5)
+        self.assertEqual(len(mails_to(email)), 3)
+
     def test_requests_per_address_are_limited(self):
         # the test site allows 30 an hour from one address
         for i in range(30):

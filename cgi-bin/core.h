@@ -5,6 +5,7 @@
 #ifndef APARTE_CORE_H
 #define APARTE_CORE_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -445,6 +446,7 @@ void ap_worker_free(struct ap_worker *w);
 void ap_housekeeping(struct ap_req *r);
 
 /* server.c */
+void ap_stop_signals_wait(sigset_t *set);
 int ap_serve(int fd, int threads);
 int ap_serve_cgi(void);
 int ap_listen_open(const char *spec, int mode_digits, char *err,

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,7 +142,11 @@ main(int argc, char **argv)
 		/* Answer the request that brought the config, then serve. */
 		struct ap_worker *w = ap_worker_new(-1);
 		struct ap_req r;
+		sigset_t set;
 
+		/* A stop asked meanwhile waits for this answer: ap_serve's
+		 * sigwait takes it then, as for any request in flight. */
+		ap_stop_signals_wait(&set);
 		ap_plugins_worker_init();   /* this process serves from now */
 		w->fcgi = first;
 		rc = ap_req_begin(&r, w, &w->fcgi);

@@ -115,6 +115,19 @@ srv_thread(void *arg)
 	return NULL;
 }
 
+/* Blocks the signals that stop or reload a serving process, so that one
+ * thread takes them by sigwait on set; a broken pipe is not one. */
+void
+ap_stop_signals_wait(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
 /* One worker process: T threads on fd until SIGTERM or SIGINT. */
 int
 ap_serve(int fd, int threads)
@@ -132,12 +145,7 @@ ap_serve(int fd, int threads)
 		ap_log(AP_LOG_ERR, "core: pipe: %s", strerror(errno));
 		return 1;
 	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	ap_stop_signals_wait(&set);
 	ap_plugins_worker_init();
 	for (int i = 0; i < threads; i++) {
 		ws[i] = ap_worker_new(i);

@@ -386,6 +386,31 @@ class FastCgiParentTest(unittest.TestCase):
         finally:
             self.stop(p)
 
+    def test_sigterm_lets_the_first_request_finish(self):
+        # the request that names the config is answered before the
+        # threads start: a SIGTERM meanwhile waits for it, as for the
+        # others
+        p, sock, conf, log = self.spawn('spawn-first-term')
+        out = {}
+
+        def first():
+            try:
+                out['r'] = self.ask(sock, '/aparte/good/slow',
+                                    QUERY_STRING='ms=1500',
+                                    REQUEST_URI='/aparte/good/slow?ms=1500',
+                                    APARTE_CONF=conf)
+            except Exception as e:  # noqa: BLE001
+                out['r'] = e
+        t = threading.Thread(target=first)
+        t.start()
+        time.sleep(0.7)
+        p.send_signal(signal.SIGTERM)
+        t.join(30)
+        self.assertEqual(p.wait(20), 0)
+        st, body = out['r']
+        self.assertEqual(st, 200)
+        self.assertIn('slow done 1500', page_texts(body))
+
     def test_config_from_the_first_request(self):
         p, sock, conf, log = self.spawn('spawn-param')
         try:

@@ -359,6 +359,8 @@ login_post_password(struct ap_req *r, void *state)
 	if (rc == AP_OK)
 		rc = login_sessions_end_user(r, u.id);
 	if (rc == AP_OK)
+		rc = login_tokens_drop(r, u.id);
+	if (rc == AP_OK)
 		rc = login_session_start(r, u.id, 0);
 	if (rc == AP_OK)
 		rc = ap->mail(r, u.email, ap->printf(r, ap->tr(r, "Votre mot de "
@@ -502,6 +504,9 @@ login_post_email(struct ap_req *r, void *state)
 		rc = ap->exec(r, "UPDATE login_users SET email = ?, updated = ? "
 		    "WHERE id = ?", AP_ARGS(AP_TEXT(new_email),
 		    AP_INT(ap->now(r)), AP_INT(uid)));
+	/* The links mailed to the old address set a password no more. */
+	if (rc == AP_OK)
+		rc = login_tokens_drop(r, uid);
 	if (rc == AP_OK)
 		rc = ap->mail(r, u.email, ap->printf(r, ap->tr(r, "Votre adresse "
 		    "sur %s a changé"), site), ap->printf(r, ap->tr(r,

@@ -323,6 +323,8 @@ cli_user_passwd(struct ap_req *r, struct cli_opts *o)
 	if (rc == AP_OK)
 		rc = login_sessions_end_user(r, u.id);
 	if (rc == AP_OK)
+		rc = login_tokens_drop(r, u.id);
+	if (rc == AP_OK)
 		rc = login_limit_clear(r, u.email);
 	if (rc == AP_OK)
 		rc = ap->audit(r, "user.passwd", u.email);

@@ -92,6 +92,9 @@ char *login_token_new(struct ap_req *r, long long uid, const char *purpose,
  * or too old), AP_EINVAL (unknown), or a database code. */
 int login_token_find(struct ap_req *r, const char *token, const char *purpose,
     long long *uid, const char **new_email);
+/* Forgets the links of uid that set a password and were not used yet: a
+ * new password or a new email makes them void. */
+int login_tokens_drop(struct ap_req *r, long long uid);
 /* Marks it used, once: AP_OK, AP_EEXPIRED when another request won. */
 int login_token_spend(struct ap_req *r, const char *token);
 /* Queues the mail with a link to set a password: 'reset' or 'welcome'. */

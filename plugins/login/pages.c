@@ -609,9 +609,7 @@ login_post_reset(struct ap_req *r, void *state)
 	if (rc == AP_OK)
 		rc = login_sessions_end_user(r, u.id);
 	if (rc == AP_OK)
-		rc = ap->exec(r, "DELETE FROM login_tokens WHERE user_id = ? AND "
-		    "purpose IN ('reset', 'welcome') AND used_at IS NULL",
-		    AP_ARGS(AP_INT(u.id)));
+		rc = login_tokens_drop(r, u.id);
 	if (rc == AP_OK)
 		rc = login_limit_clear(r, u.email);
 	if (rc == AP_OK)

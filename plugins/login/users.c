@@ -260,6 +260,14 @@ login_token_find(struct ap_req *r, const char *token, const char *purpose,
 }
 
 int
+login_tokens_drop(struct ap_req *r, long long uid)
+{
+	return ap->exec(r, "DELETE FROM login_tokens WHERE user_id = ? AND "
+	    "purpose IN ('reset', 'welcome') AND used_at IS NULL",
+	    AP_ARGS(AP_INT(uid)));
+}
+
+int
 login_token_spend(struct ap_req *r, const char *token)
 {
 	int rc = ap->exec(r, "UPDATE login_tokens SET used_at = ? WHERE "

@@ -136,6 +136,44 @@ class ForgotTest(unittest.TestCase):
         self.assertEqual(Client().get(first).status, 404)
         self.assertEqual(Client().get(second).status, 200)
 
+    def test_a_new_password_ends_the_links_mailed_before(self):
+        # From the account page, then from the command line: a link asked
+        # before (by the person, or by someone reading their old mail)
+        # no longer sets a password.
+        email, pw = make_user('member')
+        ask_reset(email)
+        url = reset_link(email, 1)
+        c = signed_in(email, pw)
+        new = new_password()
+        f = c.form_fields(c.get('/aparte/account'), 2)
+        f.update({'current': pw, 'password': new, 'password2': new})
+        self.assertEqual(c.post('/aparte/account/password', f).status, 303)
+        self.assertIn(Client().get(url).status, (404, 410))
+        ask_reset(email)
+        url = reset_link(email, 3)   # the mail that the password changed
+        newer = new_password()
+        harness.stack.admin('user', 'passwd', email, '--password-file', '-',
+                            input=newer + '\n')
+        self.assertIn(Client().get(url).status, (404, 410))
+        r = set_password(Client(), url, new_password())
+        self.assertIn(r.status, (404, 410))
+        self.assertEqual(sign_in(Client(), email, newer).status, 303)
+
+    def test_a_new_email_ends_the_links_mailed_to_the_old_one(self):
+        email, pw = make_user('member')
+        ask_reset(email)
+        url = reset_link(email, 1)
+        new = 'changee-' + email
+        c = signed_in(email, pw)
+        f = c.form_fields(c.get('/aparte/account'), 1)
+        f.update({'name': 'Changée', 'email': new, 'current': pw})
+        self.assertEqual(c.post('/aparte/account/profile', f).status, 303)
+        page = c.get(local(link_in(wait_mail(new)[0], '/aparte/account/email')))
+        self.assertEqual(c.post('/aparte/account/email',
+                                c.form_fields(page)).status, 303)
+        self.assertIn(Client().get(url).status, (404, 410))
+        self.assertEqual(sign_in(Client(), new, pw).status, 303)
+
     def test_no_mail_for_an_unknown_or_disabled_account(self):
         ghost = 'personne-nulle-part@example.org'
         before = len(mails_to(ghost))

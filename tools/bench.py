@@ -135,12 +135,17 @@ def main():
             include /etc/nginx/fastcgi_params;
             fastcgi_pass unix:%s;
         }''' % hello_sock)
-    st.start()
-    import content
-    content.load(st)
-    os.makedirs(os.path.join(run, 'bench'), exist_ok=True)
     results = []
+    ref = None
+
+    def stopped(signum, frame):   # SIGTERM: stop everything, as Ctrl-C
+        raise KeyboardInterrupt('signal %d' % signum)
+    signal.signal(signal.SIGTERM, stopped)
     try:
+        st.start()
+        import content
+        content.load(st)
+        os.makedirs(os.path.join(run, 'bench'), exist_ok=True)
         scen = [s for s in load_scenarios(st) if not args.only or s.name in args.only]
         print('Aparté benchmark: wrk -c%d, %ds x %d rounds, backend %d workers x %d '
               'threads, nginx 2 workers, %d cores' % (
@@ -169,6 +174,9 @@ def main():
                                         str(args.workers), str(args.threads)],
                                        start_new_session=True)
                 while not os.path.exists(hello_sock):
+                    if ref.poll() is not None:
+                        raise RuntimeError('the bare libfcgi program did not '
+                                           'start')
                     time.sleep(0.05)
             ref_url = st.base + '/reference'
             # warm up
@@ -187,6 +195,7 @@ def main():
             if ref:
                 os.killpg(ref.pid, signal.SIGKILL)   # libfcgi keeps SIGTERM for itself
                 ref.wait()
+                ref = None
 
             def med(runs, i):
                 return statistics.median(r[i] for r in runs) if runs else float('nan')
@@ -228,6 +237,9 @@ def main():
             print('worker %d peak RSS %.1f MB' % (p, kb / 1024))
         print('master %d peak RSS %.1f MB' % (master, peak_rss_kb(master) / 1024))
     finally:
+        if ref is not None and ref.poll() is None:
+            os.killpg(ref.pid, signal.SIGKILL)
+            ref.wait()
         st.stop()
     if args.json:
         with open(args.json, 'w') as f:

@@ -10,7 +10,7 @@
  *    SIGTERM.
  *  - Plain CGI (fd 0 is not a socket): one request, then exit.
  *
- * In a worker, one thread at a time waits for a connection (poll on the
+ * In a worker, one thread at a time waits for a connection (epoll on the
  * socket and on a wake-up pipe, then a non-blocking accept), as in
  * libfcgi's threaded example; a SIGTERM writes to the pipe, the idle
  * threads leave, the busy ones finish their request first.
@@ -20,12 +20,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -40,6 +40,7 @@
 static int srv_fd = -1;
 static char srv_exe[4096] = "/proc/self/exe";  /* what a reload runs */
 static int srv_wake[2] = { -1, -1 };
+static int srv_ep = -1;             /* the socket and the pipe */
 static volatile int srv_quit;
 static pthread_mutex_t srv_accept_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -63,29 +64,34 @@ srv_answer(struct ap_worker *w)
 }
 
 /* Waits for a connection or for the wake-up pipe; true when a request
- * was accepted into w->fcgi. */
+ * was accepted into w->fcgi.  The socket is in an epoll set with
+ * EPOLLEXCLUSIVE: a new connection wakes one worker process, not all of
+ * them (with poll, every process woke and all but one found nothing to
+ * accept). */
 static bool
 srv_accept(struct ap_worker *w)
 {
 	for (;;) {
-		struct pollfd p[2] = {
-			{ .fd = srv_fd, .events = POLLIN },
-			{ .fd = srv_wake[0], .events = POLLIN },
-		};
-		int rc;
+		struct epoll_event ev[2];
+		bool conn = false;
+		int n;
 
 		if (__atomic_load_n(&srv_quit, __ATOMIC_RELAXED))
 			return false;
-		rc = poll(p, 2, -1);
-		if (rc < 0) {
+		n = epoll_wait(srv_ep, ev, 2, -1);
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			ap_log(AP_LOG_ERR, "core: poll: %s", strerror(errno));
+			ap_log(AP_LOG_ERR, "core: epoll_wait: %s",
+			    strerror(errno));
 			return false;
 		}
-		if (p[1].revents)
-			return false;
-		if (!(p[0].revents & POLLIN))
+		for (int i = 0; i < n; i++) {
+			if (ev[i].data.fd == srv_wake[0])
+				return false;
+			conn = true;
+		}
+		if (!conn)
 			continue;
 		/* The socket is non-blocking: another process may have taken
 		 * the connection, then accept fails and we wait again. */
@@ -128,6 +134,14 @@ ap_stop_signals_wait(sigset_t *set)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+static int
+srv_watch(int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+
+	return epoll_ctl(srv_ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
 /* One worker process: T threads on fd until SIGTERM or SIGINT. */
 int
 ap_serve(int fd, int threads)
@@ -143,6 +157,12 @@ ap_serve(int fd, int threads)
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	if (pipe2(srv_wake, O_CLOEXEC) != 0) {
 		ap_log(AP_LOG_ERR, "core: pipe: %s", strerror(errno));
+		return 1;
+	}
+	srv_ep = epoll_create1(EPOLL_CLOEXEC);
+	if (srv_ep < 0 || srv_watch(fd, EPOLLIN | EPOLLEXCLUSIVE) != 0 ||
+	    srv_watch(srv_wake[0], EPOLLIN) != 0) {
+		ap_log(AP_LOG_ERR, "core: epoll: %s", strerror(errno));
 		return 1;
 	}
 	ap_stop_signals_wait(&set);

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +101,12 @@ main(int argc, char **argv)
 	}
 	if (conf == NULL)
 		conf = getenv("APARTE_CONF");
+	/* A fixed threshold: blocks of 128 KB and more (a big page's buffers)
+	 * are mapped and given back when freed.  glibc's default raises the
+	 * threshold after the first such free, and each thread's heap then
+	 * keeps the memory of the biggest page it ever built: 12 MB per
+	 * worker instead of 7.5 serving 107 KB pages, at the same speed. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	if (FCGX_Init() != 0) {
 		fprintf(stderr, "aparte.fcgi: cannot start libfcgi\n");
 		return 1;

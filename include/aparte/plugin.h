@@ -275,6 +275,16 @@ struct ap_privacy {
 	void *priv;              /* the core's */
 };
 
+/* "users.with_role" (data: struct ap_role_list): a plugin that keeps
+ * accounts (login) appends the addresses of its active users who hold
+ * exactly `role`, space-separated, to `emails` (NULL at first; a string in
+ * the request's arena).  Comments mails its moderators this way. */
+struct ap_role_list {
+	uint32_t size;
+	const char *role;        /* "admin", "moderator", "expert", "member" */
+	char *emails;
+};
+
 /* ---- Installed plugins (the admin console's list) ------------------------ */
 
 /* One installed plugin as ap->plugins_list describes it.  Strings are the

@@ -209,6 +209,25 @@ cm_init(const struct ap_host *host, void **state)
 	cm_conf.notify_moderators = (int)ap->conf_int("comments",
 	    "notify_moderators");
 	cm_conf.moderators = ap->conf("comments", "moderators");
+	cm_conf.notify_roles = ap->conf("comments", "notify_roles");
+	for (const char *p = cm_conf.notify_roles; *p;) {
+		static const char *const roles[] = { "admin", "moderator",
+		    "expert", "member", NULL };
+		size_t l, i;
+
+		p += strspn(p, " ");
+		l = strcspn(p, " ");
+		for (i = 0; l > 0 && roles[i] != NULL; i++)
+			if (strlen(roles[i]) == l && strncmp(p, roles[i], l) == 0)
+				break;
+		if (l > 0 && roles[i] == NULL) {
+			ap->log(AP_LOG_ERR, "comments: [comments] notify_roles "
+			    "holds roles among admin, moderator, expert, "
+			    "member");
+			return -1;
+		}
+		p += l;
+	}
 	cm_conf.feed_items = (int)ap->conf_int("comments", "feed_items");
 	cm_conf.pages = ap->conf("comments", "pages");
 	cm_conf.cache_size = (size_t)ap->conf_int("comments", "cache_size");
@@ -261,7 +280,8 @@ static const struct ap_hook cm_hooks[] = {
 };
 
 static const char *const cm_runs[] = {
-	"form.fields", "content.check", "content.verdict", "admin.menu", NULL,
+	"form.fields", "content.check", "content.verdict", "admin.menu",
+	"users.with_role", NULL,
 };
 
 static const char *const cm_suggests[] = { "antispam", NULL };
@@ -293,6 +313,8 @@ static const struct ap_setting cm_settings[] = {
 	    "mail the moderators about each held comment" },
 	{ "moderators", AP_SET_STRING, "", 0, 0,
 	    "emails of the moderators (space-separated)" },
+	{ "notify_roles", AP_SET_STRING, "moderator", 0, 0,
+	    "roles whose active users are mailed too (login plugin)" },
 	{ "feed_items", AP_SET_INT, "50", 1, 500, "entries of a feed" },
 	{ "pages", AP_SET_STRING, "/", 0, 0,
 	    "path prefixes of the pages that take comments (space-separated)" },

@@ -56,6 +56,7 @@ struct cm_conf {
 	long trash_retention;
 	int notify_moderators;
 	const char *moderators;
+	const char *notify_roles;
 	int feed_items;
 	const char *pages;
 	size_t cache_size;

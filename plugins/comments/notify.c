@@ -7,6 +7,7 @@
  * Mail is written in the site's language; header values come from the
  * core's mail API, which refuses line breaks in them.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,14 +26,78 @@ notify_title(struct ap_req *r, const char *page)
 	return s;
 }
 
-/* Mails each moderator of the setting about held comment id. */
+/* Whether email is one of the space-separated list, whatever its case. */
+static bool
+notify_listed(const char *list, const char *email)
+{
+	size_t n = strlen(email);
+
+	for (const char *p = list; *p;) {
+		size_t l = strcspn(p, " ");
+
+		if (l == n && strncasecmp(p, email, n) == 0)
+			return true;
+		p += l + (p[l] == ' ');
+	}
+	return false;
+}
+
+/* The addresses to tell of a held comment: the setting's, then the
+ * active users of notify_roles (users.with_role, from the login plugin),
+ * each once whatever its case; space-separated, or "" when none. */
+static const char *
+notify_moderator_list(struct ap_req *r)
+{
+	const char *all = cm_conf.moderators, *p;
+	char *out = ap->strdup(r, "");
+
+	for (p = cm_conf.notify_roles; *p;) {
+		struct ap_role_list l = { .size = sizeof(l) };
+		size_t n;
+
+		p += strspn(p, " ");
+		n = strcspn(p, " ");
+		if (n == 0)
+			break;
+		l.role = ap->strndup(r, p, n);
+		p += n;
+		/* A listener that failed may have added some: keep them. */
+		(void)ap->hook_run(r, "users.with_role", &l);
+		if (l.emails != NULL)
+			all = ap->printf(r, "%s %s", all, l.emails);
+	}
+	for (p = all; *p;) {
+		size_t l;
+		char *to;
+
+		p += strspn(p, " ,");
+		l = strcspn(p, " ,");
+		if (l == 0)
+			break;
+		to = ap->strndup(r, p, l);
+		p += l;
+		if (!cm_email_ok(to)) {
+			ap->log(AP_LOG_WARN, "comments: [comments] moderators: "
+			    "%s is not an email address; skipped", to);
+			continue;
+		}
+		if (!notify_listed(out, to))
+			out = ap->printf(r, *out ? "%s %s" : "%s%s", out, to);
+	}
+	return out;
+}
+
+/* Mails each moderator about held comment id. */
 void
 cm_notify_moderators(struct ap_req *r, long long id)
 {
 	struct ap_res *res;
-	const char *title, *subject, *body, *p;
+	const char *title, *subject, *body, *p, *list;
 
-	if (!cm_conf.notify_moderators || *cm_conf.moderators == '\0')
+	if (!cm_conf.notify_moderators)
+		return;
+	list = notify_moderator_list(r);
+	if (*list == '\0')
 		return;
 	res = ap->query(r, "SELECT page, author, email, url, body, ip, "
 	    "reasons, "
@@ -56,22 +121,11 @@ cm_notify_moderators(struct ap_req *r, long long id)
 	    ap->cell(res, 0, 6) ? ap->cell(res, 0, 6) : "-",
 	    ap->cell(res, 0, 4), ap->abs_url(r, ap->printf(r,
 	    "/admin/comments/%lld", id)));
-	for (p = cm_conf.moderators; *p;) {
-		size_t l;
-		char *to;
+	for (p = list; *p;) {
+		size_t l = strcspn(p, " ");
+		char *to = ap->strndup(r, p, l);
 
-		while (*p == ' ' || *p == ',')
-			p++;
-		l = strcspn(p, " ,");
-		if (l == 0)
-			break;
-		to = ap->strndup(r, p, l);
-		p += l;
-		if (!cm_email_ok(to)) {
-			ap->log(AP_LOG_WARN, "comments: [comments] moderators: "
-			    "%s is not an email address; skipped", to);
-			continue;
-		}
+		p += l + (p[l] == ' ');
 		if (ap->mail(r, to, subject, body, NULL) != AP_OK)
 			ap->log(AP_LOG_WARN, "comments: the mail about comment "
 			    "%lld to a moderator could not be queued", id);

@@ -264,12 +264,32 @@ static const struct ap_route login_routes[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
+/* Hook users.with_role: the addresses of the active accounts with it. */
+static int
+login_on_with_role(struct ap_req *r, void *state, void *data)
+{
+	struct ap_role_list *l = data;
+	struct ap_res *res;
+
+	(void)state;
+	res = ap->query(r, "SELECT email FROM login_users WHERE role = ? AND "
+	    "status = 'active' ORDER BY id", AP_ARGS(AP_TEXT(l->role)));
+	if (res == NULL)
+		return ap->db_error(r);
+	for (size_t i = 0; i < ap->rows(res); i++)
+		l->emails = l->emails == NULL ?
+		    ap->strdup(r, ap->cell(res, i, 0)) :
+		    ap->printf(r, "%s %s", l->emails, ap->cell(res, i, 0));
+	return AP_OK;
+}
+
 static const struct ap_hook login_hooks[] = {
 	{ "session.load", 10, login_on_session_load },
 	{ "cron", 50, login_on_cron },
 	/* First in the menu: the console's own pages. */
 	{ "admin.menu", 0, login_on_admin_menu },
 	{ "privacy.export", 10, login_on_privacy_export },
+	{ "users.with_role", 10, login_on_with_role },
 	/* First, so that a refusal comes before any other plugin erased. */
 	{ "privacy.erase", -100, login_on_privacy_erase },
 	{ NULL, 0, NULL },

@@ -95,6 +95,32 @@ class LoginTest(unittest.TestCase):
         self.assertEqual(row(cid)['status'], 'approved')
         self.assertIn(body, Client().get(FRAG % PAGE).text)
 
+    def test_the_moderators_accounts_are_told_of_a_held_comment(self):
+        # notify_roles = moderator (the default): each active moderator
+        # gets the mail once, with the addresses of the setting; the
+        # demo's moderator, also in the setting, gets one, not two.  The
+        # messages are queued by the request that stores the comment.
+        email, pw = make_user('moderator', name='Mona Prévenue')
+
+        def told():
+            last = one('SELECT COALESCE(MAX(id), 0) FROM ap_mail')
+            cid = posted_id(post(Client(), email='held.%d@exemple.example'
+                                 % (time.time() * 1000000),
+                                 body=unique('Un avis pour la modération')))
+            self.assertEqual(row(cid)['status'], 'pending')
+            return [r[0] for r in sql('SELECT recipient FROM ap_mail WHERE '
+                                      'id > %d' % int(last))]
+
+        to = told()
+        self.assertIn(email, to)
+        self.assertEqual(to.count('moderation@reseau-temps-partage.invalid'),
+                         1, to)
+        self.assertEqual(len(to), len(set(to)), to)
+        # a disabled moderator is told no more
+        harness.stack.admin('user', 'disable', email)
+        to = told()
+        self.assertIn('moderation@reseau-temps-partage.invalid', to)
+        self.assertNotIn(email, to)
 
 if __name__ == '__main__':
     unittest.main()

@@ -687,4 +687,5 @@ const struct ap_host ap_host_table = {
 	.markup_begin = ap_x_markup_begin,
 	.markup_end = ap_x_markup_end,
 	.markup = ap_x_markup,
+	.tr_in = ap_i18n_tr,
 };

@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define AP_ABI_MAJOR 1
-#define AP_ABI_MINOR 2
+#define AP_ABI_MINOR 3
 
 #if defined(__GNUC__)
 #define AP_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -155,7 +155,7 @@ struct ap_plugin {
 
 /* Marks a msgid for translation where it is translated later with ap->tr
  * (descriptions, navigation labels, tables of texts).  Texts are French;
- * xgettext finds them with the keywords tr:2, trn:2,3 and AP_N_. */
+ * xgettext finds them with the keywords tr:2, tr_in:2, trn:2,3 and AP_N_. */
 #define AP_N_(s) (s)
 
 #define AP_PLUGIN(n) const struct ap_plugin ap_plugin_##n
@@ -472,6 +472,12 @@ struct ap_host {
 	void (*markup_begin)(struct ap_req *r);
 	char *(*markup_end)(struct ap_req *r, size_t *len);
 	int (*markup)(struct ap_req *r, const char *bytes, size_t len);
+
+	/* -- Translation into a language other than the request's (ABI minor
+	 * 3), for mail to someone who is not the visitor: lang as stored
+	 * from ap->lang ("fr", "en"); msgid itself when the language or the
+	 * message is unknown. */
+	const char *(*tr_in)(const char *lang, const char *msgid);
 };
 
 #ifdef __cplusplus

@@ -26,6 +26,13 @@ notify_title(struct ap_req *r, const char *page)
 	return s;
 }
 
+/* An author's name in a mail to a reader of lang. */
+static const char *
+notify_name(const char *lang, const char *author)
+{
+	return author && *author ? author : ap->tr_in(lang, "Anonyme");
+}
+
 /* Whether email is one of the space-separated list, whatever its case. */
 static bool
 notify_listed(const char *list, const char *email)
@@ -138,18 +145,20 @@ void
 cm_notify_reply(struct ap_req *r, long long id)
 {
 	struct ap_res *res = ap->query(r, "SELECT c.page, c.author, c.body, "
-	    "c.email, p.email, p.author, p.id FROM comments c JOIN comments p "
+	    "c.email, p.email, p.author, p.id, p.lang FROM comments c JOIN "
+	    "comments p "
 	    "ON "
 	    "p.id = c.parent_id WHERE c.id = ? AND c.status = 'approved' AND "
 	    "c.notified = 0 AND p.notify = 1 AND p.status = 'approved' AND "
 	    "p.email <> ''", AP_ARGS(AP_INT(id)));
-	const char *page, *to, *title, *link, *unsub;
+	const char *page, *to, *title, *link, *unsub, *lang;
 	int first = 1;
 
 	if (res == NULL || ap->rows(res) == 0)
 		return;
 	page = ap->cell(res, 0, 0);
 	to = ap->cell(res, 0, 4);
+	lang = ap->cell(res, 0, 7);     /* the reader's, when they wrote */
 	if (strcasecmp(to, ap->cell(res, 0, 3)) == 0)
 		return;                 /* one answering oneself */
 	if (ap->exec(r, "UPDATE comments SET notified = 1 WHERE id = ? AND "
@@ -165,15 +174,15 @@ cm_notify_reply(struct ap_req *r, long long id)
 		    id);
 	unsub = ap->abs_url(r, ap->printf(r, "/comments/unsubscribe?t=%s",
 	    ap->sign(r, "comments.unsub", to)));
-	if (ap->mail(r, to, ap->printf(r, ap->tr(NULL, "[%s] Nouvelle réponse "
-	    "à votre commentaire sur « %s »"), ap->conf("site", "title"),
-	    title), ap->printf(r, ap->tr(NULL, "Bonjour %s,\n\n%s a répondu à "
+	if (ap->mail(r, to, ap->printf(r, ap->tr_in(lang, "[%s] Nouvelle "
+	    "réponse à votre commentaire sur « %s »"), ap->conf("site", "title"),
+	    title), ap->printf(r, ap->tr_in(lang, "Bonjour %s,\n\n%s a répondu à "
 	    "votre commentaire sur « %s » :\n\n%s\n\nLire la réponse et la "
 	    "discussion :\n%s\n\n-- \nVous recevez ce message parce que vous "
 	    "avez demandé à être prévenu des réponses à vos commentaires. Pour "
 	    "ne plus en recevoir, un clic suffit :\n%s\n"),
-	    cm_author_name(NULL, ap->cell(res, 0, 5)),
-	    cm_author_name(NULL, ap->cell(res, 0, 1)), title,
+	    notify_name(lang, ap->cell(res, 0, 5)),
+	    notify_name(lang, ap->cell(res, 0, 1)), title,
 	    ap->cell(res, 0, 2), link, unsub), unsub) != AP_OK)
 		ap->log(AP_LOG_WARN, "comments: the reply notice for comment "
 		    "%lld could not be queued", id);

@@ -154,6 +154,27 @@ class CommandLineTest(unittest.TestCase):
         admin('mail', 'run')
         self.assertEqual(len(mails_to(parent_mail)), 1)
 
+    def test_the_reply_mail_speaks_the_language_the_parent_was_written_in(self):
+        # The parent's author read the site in English; the reply comes
+        # from a French reader: the mail is in English.
+        parent_mail = fresh_email('english')
+        parent = posted_id(post(Client(lang='en-GB,en;q=0.9'),
+                                email=parent_mail, notify=True,
+                                author='Paula Parent'))
+        self.assertEqual(one('SELECT lang FROM comments WHERE id = %d'
+                             % parent), 'en')
+        admin('comments', 'approve', str(parent))
+        reply = posted_id(post(Client(), parent=parent,
+                               email=fresh_email('reponse'),
+                               author='Rémi Répond'))
+        admin('comments', 'approve', str(reply))
+        mails = harness.wait_until(lambda: mails_to(parent_mail), 10)
+        self.assertEqual(len(mails), 1)
+        self.assertIn('Hello Paula Parent,', mails[0])
+        self.assertIn('Rémi Répond replied to your comment on', mails[0])
+        self.assertIn('One click stops them', mails[0])
+        self.assertNotIn('Bonjour', mails[0])
+
     def test_no_mail_to_oneself_nor_to_who_did_not_ask(self):
         quiet = fresh_email('quiet')
         parent = posted_id(post(Client(), email=quiet))

@@ -96,8 +96,8 @@ class ApacheChecks:
         self.assertNotIn('#include', r.text)
         self.assertNotIn('an error occurred', r.text)
         self.assertIn('<h1>Une page statique</h1>', r.text)
-        self.assertIn('<p>hello</p>', r.text)
-        self.assertIn('<section class="big"><h1>big</h1><p>000000 ', r.text)
+        self.assertIn('<p lang="fr">hello</p>', r.text)
+        self.assertIn('<section class="big" lang="fr"><h1>big</h1><p>000000 ', r.text)
         self.assertIn('<p>000001 ', r.text)
         self.assertNotIn('<p>000002 ', r.text)
         self.assertNotIn('<html xmlns', r.text)   # fragments, no layout

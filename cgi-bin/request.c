@@ -563,12 +563,15 @@ ap_req_error_page(struct ap_req *r, int status, const char *msg)
 	ap_x_elem(r, "h1", title, NULL);
 	ap_x_elem(r, "p", ap_i18n_tr(r->lang, msg ? msg :
 	    req_error_text(status)), NULL);
-	if (status == 404 || status == 403) {
-		ap_x_open(r, "p", NULL);
-		ap_x_elem(r, "a", ap_i18n_tr(r->lang,
-		    "Retour à l’accueil du site"), "href", ap_core.home, NULL);
-		ap_x_close(r);
-	}
+	if (status == 413)
+		ap_x_elem(r, "p", ap_i18n_tr(r->lang, "Revenez à la page "
+		    "précédente, où votre texte est peut-être encore : "
+		    "raccourcissez-le, puis envoyez-le de nouveau."), NULL);
+	/* A way on from every error, not only a missing page. */
+	ap_x_open(r, "p", NULL);
+	ap_x_elem(r, "a", ap_i18n_tr(r->lang, "Retour à l’accueil du site"),
+	    "href", ap_core.home, NULL);
+	ap_x_close(r);
 	ap_x_close(r);
 	ap_x_page_end(r);
 	return AP_OK;

@@ -33,7 +33,7 @@
 	var doc = document;
 	var texts = {
 		fr: {
-			confirm: 'Confirmez-vous cette action ? Elle ne pourra pas être annulée.',
+			confirm: 'Confirmez-vous cette action\u202f? Elle ne pourra pas être annulée.',
 			left: function (n) {
 				return n.toLocaleString('fr') +
 				    (n > 1 ? ' caractères restants' : ' caractère restant');

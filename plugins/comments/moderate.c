@@ -380,8 +380,9 @@ mod_item(struct ap_req *r, struct ap_res *res, size_t i)
 	ap->open(r, "div", "class", "mod-select", NULL);
 	ap->empty(r, "input", "type", "checkbox", "name", "id", "value",
 	    ap->printf(r, "%lld", id), "id", sel, NULL);
+	/* "par", not "de": no elision to make before a vowel (d’Aline) */
 	ap->elem(r, "label", ap->printf(r, ap->tr(r, "Choisir le commentaire "
-	    "n° %lld, de %s"), id, who), "for", sel, NULL);
+	    "n° %lld, par %s"), id, who), "for", sel, NULL);
 	ap->close(r);
 	ap->open(r, "p", "class", "mod-meta", NULL);
 	ap->elem(r, "strong", who, NULL);
@@ -644,7 +645,7 @@ mod_one_page(struct ap_req *r, long long id, struct mod_edit *e, int status)
 	ap->page_begin(r, ap->printf(r, ap->tr(r, "Commentaire n° %lld"), id));
 	mod_menu(r);
 	ap->open(r, "section", "class", "moderation mod-one", NULL);
-	ap->elem(r, "h1", ap->printf(r, ap->tr(r, "Commentaire n° %lld, de %s"),
+	ap->elem(r, "h1", ap->printf(r, ap->tr(r, "Commentaire n° %lld, par %s"),
 	    id, who), NULL);
 	ap->open(r, "p", NULL);
 	ap->elem(r, "a", ap->tr(r, "Retour à la liste"), "href",

@@ -480,8 +480,8 @@ view_comment(struct ap_req *r, struct view_ctx *x, int i, int note_parent)
 	ap->close(r);
 	if (held)
 		ap->elem(r, "p", ap->tr(r, "Votre commentaire est en attente "
-		    "de "
-		    "modération. Vous seul le voyez pour l’instant."), "class",
+		    "de modération. Il n’est visible que par vous pour "
+		    "l’instant."), "class",
 		    "comment-awaiting", NULL);
 	ap->open(r, "p", "class", "comment-actions", NULL);
 	if (!held && !cm_view_closed(x->v))

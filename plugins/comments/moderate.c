@@ -330,6 +330,11 @@ mod_tabs(struct ap_req *r, const char *status, const char *page)
 {
 	static const char *const tabs[] = { "pending", "approved", "spam",
 	    "trash", "all" };
+	/* The tabs name lists ("Approuvés (19)"), not one comment's status
+	 * ("Approuvé"). */
+	static const char *const labels[] = { AP_N_("En attente"),
+	    AP_N_("Approuvés"), AP_N_("Indésirables"), AP_N_("Corbeille"),
+	    AP_N_("Tous") };
 	long long count[5] = { 0 };
 	struct ap_res *res = page && *page ?
 	    ap->query(r, "SELECT status, COUNT(*) FROM comments WHERE page = ? "
@@ -348,8 +353,7 @@ mod_tabs(struct ap_req *r, const char *status, const char *page)
 	    ap->tr(r, "Statuts"), NULL);
 	ap->open(r, "ul", NULL);
 	for (int i = 0; i < 5; i++) {
-		const char *label = i < 4 ? cm_status_label(r,
-		    (enum cm_status)i) : ap->tr(r, "Tous");
+		const char *label = ap->tr(r, labels[i]);
 
 		ap->open(r, "li", NULL);
 		ap->elem(r, "a", ap->printf(r, "%s (%lld)", label, count[i]),

@@ -539,6 +539,12 @@ ap_req_error_page(struct ap_req *r, int status, const char *msg)
 	r->status = status;
 	if (status == 503)
 		ap_host_table.header(r, "Retry-After", "5");
+	/* A person meets a 405 by opening the address a form sends to (a
+	 * bookmark, a link copied from the address bar): say so. */
+	if (status == 405 && msg == NULL && r->method != NULL &&
+	    (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0))
+		msg = N_("Cette adresse reçoit les formulaires du site : elle "
+		    "ne s’ouvre pas directement.");
 	title = ap_i18n_tr(r->lang, req_error_title(status));
 	if (r->cli) {
 		fprintf(stderr, "%s: %s\n", title,

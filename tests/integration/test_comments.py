@@ -106,6 +106,18 @@ class ShowTest(unittest.TestCase):
         self.assertIn('>2 comments</h2>', Client(lang='en').get(FRAG % page).text)
         save_page('comments-two', Client().get(FULL % page))
 
+    def test_a_comment_in_another_language_says_so(self):
+        # written by a visitor reading the site in English: its text is
+        # marked English on the French page, and left to the page's
+        # language on the English one (whose fragment says it is English)
+        page = '/tests/langues-%d' % (time.time() * 1000)
+        posted_id(post(Client(lang='en'), page=page))
+        self.assertIn('<div class="comment-content" lang="en">',
+                      Client().get(FRAG % page).text)
+        r = Client(lang='en').get(FRAG % page)
+        self.assertIn('<div class="comment-content">', r.text)
+        self.assertRegex(r.text, r'^<section class="comments"[^>]* lang="en">')
+
     def test_text_is_plain_with_paragraphs_breaks_and_links(self):
         c = Client()
         body = ('<script>alert("x")</script> & <b>gras</b>\n'

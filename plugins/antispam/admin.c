@@ -260,6 +260,16 @@ admin_rules(struct ap_req *r, const struct admin_form *f)
 	ap->close(r);   /* section */
 }
 
+/* The language of the reasons (the site's, whoever reads them) when the
+ * page is in another: lang="fr" on them in an English console. */
+static const char *
+admin_reasons_lang(struct ap_req *r)
+{
+	const char *site = ap->conf("site", "language");
+
+	return site && strcmp(site, ap->lang(r)) != 0 ? site : NULL;
+}
+
 /* The form to try a text, with the verdict and the reasons of the last
  * try above it. */
 static void
@@ -285,7 +295,8 @@ admin_try(struct ap_req *r, const struct admin_form *f)
 		    admin_score(r, e->score)));
 		ap->close(r);
 		if (*reasons) {
-			ap->open(r, "ul", "class", "as-reasons", NULL);
+			ap->open(r, "ul", "class", "as-reasons", "lang",
+			    admin_reasons_lang(r), NULL);
 			for (const char *p = reasons; *p; ) {
 				size_t n = strcspn(p, ";");
 
@@ -373,7 +384,8 @@ admin_log(struct ap_req *r)
 		    NULL)), "class", "meta as-score", NULL);
 		ap->close(r);
 		ap->elem(r, "td", reasons && *reasons ? reasons : "—", "class",
-		    "as-why", "data-label", ap->tr(r, "Raisons"), NULL);
+		    "as-why", "data-label", ap->tr(r, "Raisons"), "lang",
+		    reasons && *reasons ? admin_reasons_lang(r) : NULL, NULL);
 		ap->close(r);
 	}
 	ap->close(r);

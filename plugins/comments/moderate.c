@@ -228,9 +228,13 @@ mod_filter_line(struct ap_req *r, const char *verdict, const char *score,
 		ap->text(r, " ");
 	}
 	if (reasons != NULL && *reasons) {
+		/* written in the site's language, whoever reads them */
+		const char *site = ap->conf("site", "language");
+
 		ap->elem(r, "strong", ap->tr(r, "Raisons :"), NULL);
 		ap->text(r, " ");
-		ap->text(r, reasons);
+		ap->elem(r, "span", reasons, "lang", site && strcmp(site,
+		    ap->lang(r)) != 0 ? site : NULL, NULL);
 	}
 	ap->close(r);
 }

@@ -24,6 +24,7 @@
 
 struct i18n_msg {
 	const char *id;        /* the singular msgid */
+	size_t idlen;          /* with the plural msgid after a NUL, if any */
 	const char *str;       /* forms separated by NUL */
 	size_t strlen;
 };
@@ -121,6 +122,7 @@ i18n_load_mo(struct i18n_lang *lang, const char *path)
 			lang->cap = cap;
 		}
 		lang->m[lang->n].id = (const char *)b + oof;
+		lang->m[lang->n].idlen = ol;
 		lang->m[lang->n].str = (const char *)b + tof;
 		lang->m[lang->n].strlen = tl;
 		lang->n++;
@@ -149,9 +151,101 @@ i18n_cmp(const void *a, const void *b)
 	    ((const struct i18n_msg *)b)->id);
 }
 
+/* French typography: the sources write a plain space before : ; ! ? and
+ * inside « » (easy to type, to search and to test); a French reader
+ * expects a no-break space before « : » and inside « », a narrow one
+ * before ; ! ? (as the static pages have them), so that no line starts
+ * with a colon or a question mark.  A copy of s (len bytes, NULs
+ * included) with them, its length in *outlen, or NULL if it has none. */
+static char *
+i18n_french(const char *s, size_t len, size_t *outlen)
+{
+	static const char nbsp[] = "\xc2\xa0", nnbsp[] = "\xe2\x80\xaf";
+	char *out, *o;
+	bool changed = false;
+
+	out = malloc(len * 3 + 1);
+	if (out == NULL)
+		return NULL;
+	o = out;
+	for (size_t i = 0; i < len; i++) {
+		const char *next = s + i + 1, *sp = NULL;
+
+		if (s[i] == ' ' && i + 1 < len) {
+			if (*next == ':' || (i + 2 < len &&
+			    memcmp(next, "\xc2\xbb", 2) == 0))   /* » */
+				sp = nbsp;
+			else if (*next == ';' || *next == '!' || *next == '?')
+				sp = nnbsp;
+		}
+		if (s[i] == ' ' && sp == NULL && i >= 2 &&
+		    memcmp(s + i - 2, "\xc2\xab", 2) == 0)      /* « */
+			sp = nbsp;
+		if (sp != NULL) {
+			o = stpcpy(o, sp);
+			changed = true;
+		} else
+			*o++ = s[i];
+	}
+	*o = '\0';
+	if (!changed) {
+		free(out);
+		return NULL;
+	}
+	*outlen = (size_t)(o - out);
+	return out;
+}
+
+/* French has no catalog (its texts are the msgids): its table holds the
+ * msgids that i18n_french changes, found in another language's catalog
+ * (every text is translated). */
+static void
+i18n_french_table(struct i18n_lang *fr)
+{
+	const struct i18n_lang *src = NULL;
+
+	for (size_t i = 0; i < i18n_nlangs && src == NULL; i++)
+		if (i18n_langs[i].n > 0 && &i18n_langs[i] != fr)
+			src = &i18n_langs[i];
+	if (src == NULL)
+		return;
+	for (size_t i = 0; i < src->n; i++) {
+		const struct i18n_msg *m = &src->m[i];
+		size_t tl;
+		char *t = i18n_french(m->id, m->idlen, &tl);
+		void *p;
+
+		if (t == NULL)
+			continue;
+		p = realloc(fr->blobs, (fr->nblobs + 1) * sizeof(char *));
+		if (p == NULL) {
+			free(t);
+			return;
+		}
+		fr->blobs = p;
+		fr->blobs[fr->nblobs++] = t;
+		if (fr->n == fr->cap) {
+			size_t cap = fr->cap ? fr->cap * 2 : 128;
+
+			p = realloc(fr->m, cap * sizeof(*fr->m));
+			if (p == NULL)
+				return;
+			fr->m = p;
+			fr->cap = cap;
+		}
+		fr->m[fr->n].id = m->id;
+		fr->m[fr->n].idlen = m->idlen;
+		fr->m[fr->n].str = t;
+		fr->m[fr->n].strlen = tl;
+		fr->n++;
+	}
+	qsort(fr->m, fr->n, sizeof(*fr->m), i18n_cmp);
+}
+
 /* Loads LOCALEDIR/LANG/LC_MESSAGES/DOMAIN*.mo for each language of langs
  * (space-separated).  A language without catalogs shows the msgids: for
- * French, the source language, that is what is wanted. */
+ * French, the source language, that is what is wanted (with its
+ * typography, i18n_french). */
 int
 ap_i18n_load(const char *localedir, const char *domain, const char *langs)
 {
@@ -194,6 +288,10 @@ ap_i18n_load(const char *localedir, const char *domain, const char *langs)
 		ap_log(AP_LOG_DEBUG, "core: %zu messages in %s", lang->n,
 		    lang->code);
 	}
+	for (size_t i = 0; i < i18n_nlangs; i++)
+		if (strcmp(i18n_langs[i].code, "fr") == 0 &&
+		    i18n_langs[i].n == 0)
+			i18n_french_table(&i18n_langs[i]);
 	return 0;
 }
 

@@ -539,6 +539,12 @@ ap_req_error_page(struct ap_req *r, int status, const char *msg)
 	r->status = status;
 	if (status == 503)
 		ap_host_table.header(r, "Retry-After", "5");
+	/* A person meets a 405 by opening the address a form sends to (a
+	 * bookmark, a link copied from the address bar): say so. */
+	if (status == 405 && msg == NULL && r->method != NULL &&
+	    (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0))
+		msg = N_("Cette adresse reçoit les formulaires du site : elle "
+		    "ne s’ouvre pas directement.");
 	title = ap_i18n_tr(r->lang, req_error_title(status));
 	if (r->cli) {
 		fprintf(stderr, "%s: %s\n", title,
@@ -563,12 +569,15 @@ ap_req_error_page(struct ap_req *r, int status, const char *msg)
 	ap_x_elem(r, "h1", title, NULL);
 	ap_x_elem(r, "p", ap_i18n_tr(r->lang, msg ? msg :
 	    req_error_text(status)), NULL);
-	if (status == 404 || status == 403) {
-		ap_x_open(r, "p", NULL);
-		ap_x_elem(r, "a", ap_i18n_tr(r->lang,
-		    "Retour à l’accueil du site"), "href", ap_core.home, NULL);
-		ap_x_close(r);
-	}
+	if (status == 413)
+		ap_x_elem(r, "p", ap_i18n_tr(r->lang, "Revenez à la page "
+		    "précédente, où votre texte est peut-être encore : "
+		    "raccourcissez-le, puis envoyez-le de nouveau."), NULL);
+	/* A way on from every error, not only a missing page. */
+	ap_x_open(r, "p", NULL);
+	ap_x_elem(r, "a", ap_i18n_tr(r->lang, "Retour à l’accueil du site"),
+	    "href", ap_core.home, NULL);
+	ap_x_close(r);
 	ap_x_close(r);
 	ap_x_page_end(r);
 	return AP_OK;

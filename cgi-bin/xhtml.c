@@ -190,11 +190,13 @@ ap_x_attr(struct ap_req *r, const char *name, const char *value)
 }
 
 /* Opens el with the attribute pairs of ap.  A void element is closed at
- * once. */
+ * once.  The root element of a fragment says its language (lang), unless
+ * the handler does: the page that includes it may be in another one. */
 void
 ap_x_vopen(struct ap_req *r, const char *el, bool isvoid, va_list ap)
 {
 	const char *name, *value;
+	bool root = r->fragment && r->depth == 0, lang = false;
 
 	if (r->xw == NULL && x_writer_new(r) != 0)
 		return;
@@ -202,7 +204,10 @@ ap_x_vopen(struct ap_req *r, const char *el, bool isvoid, va_list ap)
 	while ((name = va_arg(ap, const char *)) != NULL) {
 		value = va_arg(ap, const char *);
 		ap_x_attr(r, name, value);
+		lang = lang || (value != NULL && strcmp(name, "lang") == 0);
 	}
+	if (root && !lang)
+		ap_x_attr(r, "lang", r->lang);
 	if (isvoid || x_is_void(el)) {
 		xmlTextWriterEndElement(r->xw);
 		return;

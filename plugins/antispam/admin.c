@@ -260,6 +260,16 @@ admin_rules(struct ap_req *r, const struct admin_form *f)
 	ap->close(r);   /* section */
 }
 
+/* The language of the reasons (the site's, whoever reads them) when the
+ * page is in another: lang="fr" on them in an English console. */
+static const char *
+admin_reasons_lang(struct ap_req *r)
+{
+	const char *site = ap->conf("site", "language");
+
+	return site && strcmp(site, ap->lang(r)) != 0 ? site : NULL;
+}
+
 /* The form to try a text, with the verdict and the reasons of the last
  * try above it. */
 static void
@@ -285,7 +295,8 @@ admin_try(struct ap_req *r, const struct admin_form *f)
 		    admin_score(r, e->score)));
 		ap->close(r);
 		if (*reasons) {
-			ap->open(r, "ul", "class", "as-reasons", NULL);
+			ap->open(r, "ul", "class", "as-reasons", "lang",
+			    admin_reasons_lang(r), NULL);
 			for (const char *p = reasons; *p; ) {
 				size_t n = strcspn(p, ";");
 
@@ -340,7 +351,7 @@ admin_log(struct ap_req *r)
 		return;
 	}
 	ap->open(r, "div", "class", "table-wrap", NULL);
-	ap->open(r, "table", NULL);
+	ap->open(r, "table", "class", "stack", NULL);
 	ap->elem(r, "caption", ap->printf(r, ap->tr(r, "Les %d derniers, "
 	    "avec les raisons du filtre"), ADMIN_LOG_ROWS), "class",
 	    "visually-hidden", NULL);
@@ -359,21 +370,22 @@ admin_log(struct ap_req *r)
 
 		ap->open(r, "tr", NULL);
 		ap->elem(r, "td", ap->date(r, (time_t)ap->cell_int(res, i, 0)),
-		    "class", "meta", NULL);
-		ap->open(r, "td", NULL);
+		    "class", "meta", "data-label", ap->tr(r, "Date"), NULL);
+		ap->open(r, "td", "data-label", ap->tr(r, "Envoi"), NULL);
 		ap->elem(r, "p", ap->printf(r, "%s — %s", ap->cell(res, i, 3),
 		    ap->cell(res, i, 2)), "class", "meta", NULL);
 		ap->elem(r, "p", ap->cell(res, i, 4), "class", "as-excerpt",
 		    NULL);
 		ap->close(r);
-		ap->open(r, "td", NULL);
+		ap->open(r, "td", "data-label", ap->tr(r, "Verdict"), NULL);
 		ap->elem(r, "span", admin_verdict(r, v), "class",
 		    admin_badge(v), NULL);
 		ap->elem(r, "span", admin_score(r, strtod(ap->cell(res, i, 6),
 		    NULL)), "class", "meta as-score", NULL);
 		ap->close(r);
 		ap->elem(r, "td", reasons && *reasons ? reasons : "—", "class",
-		    "as-why", NULL);
+		    "as-why", "data-label", ap->tr(r, "Raisons"), "lang",
+		    reasons && *reasons ? admin_reasons_lang(r) : NULL, NULL);
 		ap->close(r);
 	}
 	ap->close(r);

@@ -70,6 +70,7 @@ struct cm_comment {
 	enum cm_status status;
 	const char *author, *url, *body;
 	time_t created, edited;
+	char lang[8];           /* the site's language its author wrote in */
 	/* per request */
 	int own;                /* in the visitor's cookie */
 	int shown;              /* approved, or an ancestor of one */

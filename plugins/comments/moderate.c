@@ -228,9 +228,13 @@ mod_filter_line(struct ap_req *r, const char *verdict, const char *score,
 		ap->text(r, " ");
 	}
 	if (reasons != NULL && *reasons) {
+		/* written in the site's language, whoever reads them */
+		const char *site = ap->conf("site", "language");
+
 		ap->elem(r, "strong", ap->tr(r, "Raisons :"), NULL);
 		ap->text(r, " ");
-		ap->text(r, reasons);
+		ap->elem(r, "span", reasons, "lang", site && strcmp(site,
+		    ap->lang(r)) != 0 ? site : NULL, NULL);
 	}
 	ap->close(r);
 }
@@ -330,6 +334,11 @@ mod_tabs(struct ap_req *r, const char *status, const char *page)
 {
 	static const char *const tabs[] = { "pending", "approved", "spam",
 	    "trash", "all" };
+	/* The tabs name lists ("Approuvés (19)"), not one comment's status
+	 * ("Approuvé"). */
+	static const char *const labels[] = { AP_N_("En attente"),
+	    AP_N_("Approuvés"), AP_N_("Indésirables"), AP_N_("Corbeille"),
+	    AP_N_("Tous") };
 	long long count[5] = { 0 };
 	struct ap_res *res = page && *page ?
 	    ap->query(r, "SELECT status, COUNT(*) FROM comments WHERE page = ? "
@@ -348,8 +357,7 @@ mod_tabs(struct ap_req *r, const char *status, const char *page)
 	    ap->tr(r, "Statuts"), NULL);
 	ap->open(r, "ul", NULL);
 	for (int i = 0; i < 5; i++) {
-		const char *label = i < 4 ? cm_status_label(r,
-		    (enum cm_status)i) : ap->tr(r, "Tous");
+		const char *label = ap->tr(r, labels[i]);
 
 		ap->open(r, "li", NULL);
 		ap->elem(r, "a", ap->printf(r, "%s (%lld)", label, count[i]),
@@ -380,8 +388,9 @@ mod_item(struct ap_req *r, struct ap_res *res, size_t i)
 	ap->open(r, "div", "class", "mod-select", NULL);
 	ap->empty(r, "input", "type", "checkbox", "name", "id", "value",
 	    ap->printf(r, "%lld", id), "id", sel, NULL);
+	/* "par", not "de": no elision to make before a vowel (d’Aline) */
 	ap->elem(r, "label", ap->printf(r, ap->tr(r, "Choisir le commentaire "
-	    "n° %lld, de %s"), id, who), "for", sel, NULL);
+	    "n° %lld, par %s"), id, who), "for", sel, NULL);
 	ap->close(r);
 	ap->open(r, "p", "class", "mod-meta", NULL);
 	ap->elem(r, "strong", who, NULL);
@@ -644,7 +653,7 @@ mod_one_page(struct ap_req *r, long long id, struct mod_edit *e, int status)
 	ap->page_begin(r, ap->printf(r, ap->tr(r, "Commentaire n° %lld"), id));
 	mod_menu(r);
 	ap->open(r, "section", "class", "moderation mod-one", NULL);
-	ap->elem(r, "h1", ap->printf(r, ap->tr(r, "Commentaire n° %lld, de %s"),
+	ap->elem(r, "h1", ap->printf(r, ap->tr(r, "Commentaire n° %lld, par %s"),
 	    id, who), NULL);
 	ap->open(r, "p", NULL);
 	ap->elem(r, "a", ap->tr(r, "Retour à la liste"), "href",

@@ -179,7 +179,7 @@ cm_notify_reply(struct ap_req *r, long long id)
 	    title), ap->printf(r, ap->tr_in(lang, "Bonjour %s,\n\n%s a répondu à "
 	    "votre commentaire sur « %s » :\n\n%s\n\nLire la réponse et la "
 	    "discussion :\n%s\n\n-- \nVous recevez ce message parce que vous "
-	    "avez demandé à être prévenu des réponses à vos commentaires. Pour "
+	    "avez demandé à recevoir les réponses à vos commentaires. Pour "
 	    "ne plus en recevoir, un clic suffit :\n%s\n"),
 	    notify_name(lang, ap->cell(res, 0, 5)),
 	    notify_name(lang, ap->cell(res, 0, 1)), title,
@@ -222,8 +222,9 @@ cm_unsub_get(struct ap_req *r, void *state)
 	ap->page_begin(r, ap->tr(r, "Ne plus recevoir les réponses"));
 	ap->open(r, "section", "class", "comments-unsubscribe", NULL);
 	ap->elem(r, "h1", ap->tr(r, "Ne plus recevoir les réponses"), NULL);
-	ap->elem(r, "p", ap->printf(r, ap->tr(r, "Plus aucun message ne sera "
-	    "envoyé à %s pour les réponses à ses commentaires."), email), NULL);
+	ap->elem(r, "p", ap->printf(r, ap->tr(r, "Après un clic sur le bouton "
+	    "ci-dessous, plus aucun message ne sera envoyé à %s pour les "
+	    "réponses à ses commentaires."), email), NULL);
 	ap->open(r, "form", "method", "post", "action", ap->printf(r,
 	    "%s?t=%s", ap->url(r, "/comments/unsubscribe"),
 	    ap->urlencode(r, ap->arg(r, "t"))), NULL);

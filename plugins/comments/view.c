@@ -143,7 +143,7 @@ view_load(struct ap_req *r, const char *page, long long version,
 	char *at;
 
 	a = ap->query(r, "SELECT id, parent_id, author, url, body, created, "
-	    "edited FROM comments WHERE page = ? AND status = 'approved' "
+	    "edited, lang FROM comments WHERE page = ? AND status = 'approved' "
 	    "ORDER BY created, id", AP_ARGS(AP_TEXT(page)));
 	if (a == NULL)
 		return ap->db_error(r);
@@ -194,6 +194,7 @@ view_load(struct ap_req *r, const char *page, long long version,
 		c->body = view_strcpy(&at, ap->cell(a, i, 4));
 		c->created = (time_t)ap->cell_int(a, i, 5);
 		c->edited = (time_t)ap->cell_int(a, i, 6);
+		snprintf(c->lang, sizeof(c->lang), "%s", ap->cell(a, i, 7));
 	}
 	for (size_t i = 0; i < ap->rows(b); i++) {
 		struct cm_comment *c = &v->c[ap->rows(a) + i];
@@ -475,13 +476,18 @@ view_comment(struct ap_req *r, struct view_ctx *x, int i, int note_parent)
 		    ap->printf(r, "#comment-%lld", x->c[note_parent].id), NULL);
 		ap->close(r);
 	}
-	ap->open(r, "div", "class", "comment-content", NULL);
+	/* Written in another language than the page's (an English
+	 * visitor's comment on a French page, or the other way round):
+	 * screen readers and hyphenation follow it. */
+	ap->open(r, "div", "class", "comment-content", "lang",
+	    c->lang[0] && strcmp(c->lang, ap->lang(r)) != 0 ? c->lang : NULL,
+	    NULL);
 	cm_body(r, c->body ? c->body : "");
 	ap->close(r);
 	if (held)
 		ap->elem(r, "p", ap->tr(r, "Votre commentaire est en attente "
-		    "de "
-		    "modération. Vous seul le voyez pour l’instant."), "class",
+		    "de modération. Il n’est visible que par vous pour "
+		    "l’instant."), "class",
 		    "comment-awaiting", NULL);
 	ap->open(r, "p", "class", "comment-actions", NULL);
 	if (!held && !cm_view_closed(x->v))
@@ -654,7 +660,7 @@ view_own(struct ap_req *r, struct view_ctx *x)
 		list = list ? ap->printf(r, "%s,%lld", list, ids[i]) :
 		    ap->printf(r, "%lld", ids[i]);
 	res = ap->query(r, "SELECT id, parent_id, status, author, url, body, "
-	    "created, edited FROM comments WHERE page = ? AND "
+	    "created, edited, lang FROM comments WHERE page = ? AND "
 	    "FIND_IN_SET(id, ?) AND status IN ('pending', 'approved', 'spam')",
 	    AP_ARGS(AP_TEXT(x->rd->page), AP_TEXT(list)));
 	if (res == NULL)
@@ -702,6 +708,8 @@ view_own(struct ap_req *r, struct view_ctx *x)
 			e->body = ap->cell(res, k, 5);
 			e->created = (time_t)ap->cell_int(res, k, 6);
 			e->edited = (time_t)ap->cell_int(res, k, 7);
+			snprintf(e->lang, sizeof(e->lang), "%s",
+			    ap->cell(res, k, 8));
 			e->own = 1;
 		}
 		qsort(c, x->n, sizeof(*c), view_cmp);

@@ -36,7 +36,7 @@ account_sessions(struct ap_req *r, long long uid)
 	}
 	ap->open(r, "div", "class", "table-wrap", "tabindex", "0", "role",
 	    "region", "aria-labelledby", "h-sessions", NULL);
-	ap->open(r, "table", "class", "data", NULL);
+	ap->open(r, "table", "class", "data stack", NULL);
 	ap->open(r, "thead", NULL);
 	ap->open(r, "tr", NULL);
 	ap->elem(r, "th", ap->tr(r, "Ouverte le"), "scope", "col", NULL);
@@ -52,7 +52,7 @@ account_sessions(struct ap_req *r, long long uid)
 		time_t l = (time_t)ap->cell_int(res, i, 2);
 
 		ap->open(r, "tr", NULL);
-		ap->open(r, "td", NULL);
+		ap->open(r, "td", "data-label", ap->tr(r, "Ouverte le"), NULL);
 		ap->elem(r, "time", ap->date(r, c), "datetime",
 		    ap->iso_date(r, c), NULL);
 		if (ap->equal(ap->cell(res, i, 0), mine)) {
@@ -61,12 +61,15 @@ account_sessions(struct ap_req *r, long long uid)
 			    NULL);
 		}
 		ap->close(r);
-		ap->open(r, "td", NULL);
+		ap->open(r, "td", "data-label", ap->tr(r, "Dernière activité"),
+		    NULL);
 		ap->elem(r, "time", ap->date(r, l), "datetime",
 		    ap->iso_date(r, l), NULL);
 		ap->close(r);
-		ap->elem(r, "td", ap->cell(res, i, 3), NULL);
-		ap->elem(r, "td", ap->cell(res, i, 4), NULL);
+		ap->elem(r, "td", ap->cell(res, i, 3), "data-label",
+		    ap->tr(r, "Adresse IP"), NULL);
+		ap->elem(r, "td", ap->cell(res, i, 4), "data-label",
+		    ap->tr(r, "Navigateur"), NULL);
 		ap->close(r);
 	}
 	ap->close(r);

@@ -378,7 +378,7 @@ admin_plugins_page(struct ap_req *r, const char *error, int status)
 	    "données restent dans la base."), "class", "intro", NULL);
 	ap->open(r, "div", "class", "table-wrap", "tabindex", "0", "role",
 	    "region", "aria-labelledby", "cap-plugins", NULL);
-	ap->open(r, "table", "class", "data plugins", NULL);
+	ap->open(r, "table", "class", "data plugins stack", NULL);
 	ap->elem(r, "caption", ap->tr(r, "Extensions installées"), "id",
 	    "cap-plugins", NULL);
 	ap->open(r, "thead", NULL);
@@ -687,7 +687,7 @@ admin_users_page(struct ap_req *r, const struct admin_add *add, int status)
 
 	ap->open(r, "div", "class", "table-wrap", "tabindex", "0", "role",
 	    "region", "aria-labelledby", "cap-users", NULL);
-	ap->open(r, "table", "class", "data users", NULL);
+	ap->open(r, "table", "class", "data users stack", NULL);
 	ap->elem(r, "caption", ap->printf(r, ap->trn(r, "%lld compte",
 	    "%lld comptes", (unsigned long)total), total), "id", "cap-users",
 	    NULL);
@@ -711,14 +711,17 @@ admin_users_page(struct ap_req *r, const struct admin_add *add, int status)
 		    ap->printf(r, "/admin/users/%s", ap->cell(res, i, 0))),
 		    NULL);
 		ap->close(r);
-		ap->elem(r, "td", ap->cell(res, i, 2), NULL);
-		ap->elem(r, "td", login_role_label(r, ap->cell(res, i, 3)), NULL);
-		ap->open(r, "td", NULL);
+		ap->elem(r, "td", ap->cell(res, i, 2), "data-label",
+		    ap->tr(r, "Adresse e-mail"), NULL);
+		ap->elem(r, "td", login_role_label(r, ap->cell(res, i, 3)),
+		    "data-label", ap->tr(r, "Rôle"), NULL);
+		ap->open(r, "td", "data-label", ap->tr(r, "État"), NULL);
 		ap->elem(r, "span", admin_status_label(r, ap->cell(res, i, 4)),
 		    "class", strcmp(ap->cell(res, i, 4), "active") == 0 ?
 		    "badge badge-ok" : "badge badge-warn", NULL);
 		ap->close(r);
-		ap->open(r, "td", NULL);
+		ap->open(r, "td", "data-label", ap->tr(r, "Dernière connexion"),
+		    NULL);
 		if (last > 0)
 			ap->elem(r, "time", ap->date(r, last), "datetime",
 			    ap->iso_date(r, last), NULL);
@@ -1183,7 +1186,7 @@ login_admin_audit(struct ap_req *r, void *state)
 	    "class", "intro", NULL);
 	ap->open(r, "div", "class", "table-wrap", "tabindex", "0", "role",
 	    "region", "aria-labelledby", "cap-audit", NULL);
-	ap->open(r, "table", "class", "data audit", NULL);
+	ap->open(r, "table", "class", "data audit stack", NULL);
 	ap->elem(r, "caption", ap->printf(r, ap->trn(r, "%lld action",
 	    "%lld actions", (unsigned long)total), total), "id", "cap-audit",
 	    NULL);
@@ -1201,16 +1204,19 @@ login_admin_audit(struct ap_req *r, void *state)
 		time_t at = (time_t)ap->cell_int(res, i, 0);
 
 		ap->open(r, "tr", NULL);
-		ap->open(r, "td", NULL);
+		ap->open(r, "td", "data-label", ap->tr(r, "Date"), NULL);
 		ap->elem(r, "time", ap->date(r, at), "datetime",
 		    ap->iso_date(r, at), NULL);
 		ap->close(r);
-		ap->elem(r, "td", ap->cell(res, i, 1), NULL);
-		ap->elem(r, "td", ap->cell(res, i, 2), NULL);
-		ap->open(r, "td", NULL);
+		ap->elem(r, "td", ap->cell(res, i, 1), "data-label",
+		    ap->tr(r, "Qui"), NULL);
+		ap->elem(r, "td", ap->cell(res, i, 2), "data-label",
+		    ap->tr(r, "Adresse IP"), NULL);
+		ap->open(r, "td", "data-label", ap->tr(r, "Action"), NULL);
 		ap->elem(r, "code", ap->cell(res, i, 3), NULL);
 		ap->close(r);
-		ap->elem(r, "td", ap->cell(res, i, 4), NULL);
+		ap->elem(r, "td", ap->cell(res, i, 4), "data-label",
+		    ap->tr(r, "Détail"), NULL);
 		ap->close(r);
 	}
 	ap->close(r);

@@ -158,6 +158,15 @@ def raw_http(data, timeout=10):
     return status, headers, body
 
 
+def fr(text):
+    """text as the site writes its own French texts (cgi-bin/i18n.c): a
+    no-break space before a colon and inside « », a narrow one before
+    ; ! ? (the sources, and so the tests, write plain spaces)."""
+    text = re.sub(r' (?=:|»)', '\u00a0', text)
+    text = re.sub(r' (?=[;!?])', '\u202f', text)
+    return text.replace('« ', '«\u00a0')
+
+
 def page_texts(body):
     """The texts of the h1 and p elements of a page, for the asserts."""
     if isinstance(body, bytes):

@@ -15,7 +15,7 @@ import unittest
 import urllib.parse
 
 import harness
-from harness import Client, save_page
+from harness import Client, fr, save_page
 
 # The test site does not count timing nor floods (conf.d/antispam.conf:
 # the other plugins' tests post at once, from one address); StrictTest
@@ -247,13 +247,14 @@ class MemoryTest(unittest.TestCase):
                              'sujet : https://www.camelote-en-gros.example/'
                              'guide', author='Paul Durand',
                              email='paul.durand@courrier.example')
-        self.assertTrue(res.has('lien vers un domaine déjà vu dans des '
-                                'indésirables : camelote-en-gros.example'),
+        self.assertTrue(res.has(fr('lien vers un domaine déjà vu dans des '
+                                   'indésirables : camelote-en-gros.example')),
                         res)
         res = Visitor().post(HAM_TEXT, author='Paul Durand',
                              url='https://camelote-en-gros.example')
-        self.assertTrue(res.has('site web sur un domaine déjà vu dans des '
-                                'indésirables : camelote-en-gros.example'),
+        self.assertTrue(res.has(fr('site web sur un domaine déjà vu dans '
+                                   'des indésirables : '
+                                   'camelote-en-gros.example')),
                         res)
 
     def test_known_spam_address_and_email(self):
@@ -455,8 +456,8 @@ class RulesTest(unittest.TestCase):
                     'régime express', '--note', 'produits minceur').stdout
         self.assertRegex(out, r'rule \d+ added')
         res = Visitor().post(HAM_TEXT + ' PS : essayez la Pilule Miraclé !')
-        self.assertTrue(any(re.match(r'règle n° \d+ \(produits minceur\) : '
-                                     r'« pilule miracle »', x)
+        self.assertTrue(any(re.match(fr(r'règle n° \d+ \(produits minceur\) '
+                                        r': « pilule miracle »'), x)
                             for x in res.reasons), res)
         self.assertEqual(res.verdict, 'spam', res)
         # a word inside another word does not count
@@ -473,7 +474,8 @@ class RulesTest(unittest.TestCase):
         admin('spam', 'rule', 'add', 'pattern', r'\b(whats?app|telegram)\b',
               '--unsure')
         res = Visitor().post(HAM_TEXT + ' Écrivez-moi sur WhatsApp.')
-        self.assertTrue(any('« WhatsApp »' in x for x in res.reasons), res)
+        self.assertTrue(any(fr('« WhatsApp »') in x for x in res.reasons),
+                        res)
         self.assertEqual(res.verdict, 'unsure', res)
 
     def test_invalid_pattern_is_refused_with_the_reason(self):
@@ -494,9 +496,10 @@ class RulesTest(unittest.TestCase):
         res = Visitor().post(body)
         self.assertLess(time.time() - t0, 2.0,
                         'the request waited on the rule')
-        self.assertTrue(any(re.match(r'règle n° \d+ \(retour arrière\) : '
-                                     r'limite de calcul atteinte, à '
-                                     r'vérifier', x) for x in res.reasons),
+        self.assertTrue(any(re.match(fr(r'règle n° \d+ \(retour arrière\) '
+                                        r': limite de calcul atteinte, à '
+                                        r'vérifier'), x)
+                            for x in res.reasons),
                         res)
         self.assertIn(res.verdict, ('unsure', 'spam'), res)
         rules = admin('spam', 'rules').stdout.splitlines()
@@ -577,7 +580,8 @@ class AdminTest(unittest.TestCase):
         self.assertIn('voyance gratuite\nmarabout', html.unescape(r.text))
         res = Visitor().post(HAM_TEXT + ' Consultez notre grand Marabout.',
                              author='Mage Noir')
-        self.assertTrue(res.has('règle n° %s (voyance) : « marabout »' % rid),
+        self.assertTrue(res.has(fr('règle n° %s (voyance) : « marabout »'
+                                   % rid)),
                         res)
         self.assertEqual(res.verdict, 'spam', res)
         # deleted, it no longer counts
@@ -600,8 +604,9 @@ class AdminTest(unittest.TestCase):
         r = c.post(ADMIN + '/rules', f)
         self.assertEqual(r.status, 422)
         save_page('antispam-admin-error', r)
-        self.assertRegex(r.text, r'<p class="error" id="f-body-err">Le motif '
-                         r'n’est pas valide : [^<]+ \(position 12\)\.</p>')
+        self.assertRegex(r.text, fr(r'<p class="error" id="f-body-err">Le '
+                                    r'motif n’est pas valide : [^<]+ '
+                                    r'\(position 12\)\.</p>'))
         self.assertIn('>(promo[0-9]+</textarea>', r.text)
         self.assertIn('value="essai"', r.text)
         self.assertRegex(r.text, r'id="as-kind-pattern" name="kind" '
@@ -627,8 +632,8 @@ class AdminTest(unittest.TestCase):
         r = c.post(ADMIN + '/try', f)
         self.assertEqual(r.status, 200)
         save_page('antispam-admin-try', r)
-        self.assertRegex(r.text, r'Verdict : <strong class="badge '
-                         r'badge-error">indésirable</strong>')
+        self.assertRegex(r.text, fr(r'Verdict : <strong class="badge '
+                                    r'badge-error">indésirable</strong>'))
         self.assertIn('mots appris comme indésirables', r.text)
         # nothing kept: the list of examined submissions did not grow
         n = harness.stack.sql('SELECT COUNT(*) FROM antispam_log')[0][0]

@@ -7,7 +7,7 @@ import unittest
 import urllib.parse
 
 import harness
-from harness import Client, save_page
+from harness import Client, fr, save_page
 import sign
 from commentlib import (filters_off, filters_on, send, PAGE, FRAG, FULL, KNOWN,
                         XHTML, unique, sql, one, row, esc, post, posted_id,
@@ -33,7 +33,8 @@ class ShowTest(unittest.TestCase):
                            "AND status = 'approved'" % PAGE))
         self.assertIn('<h2 id="comments-title">%d commentaires</h2>' % approved,
                       r.text)
-        self.assertIn('<h1>Commentaires : Partager son temps ?</h1>', r.text)
+        self.assertIn('<h1>%s</h1>' % fr('Commentaires : %s')
+                      % 'Partager son temps ?', r.text)
         # threaded: Jean-Baptiste's reply sits inside Claire's comment
         t = parse(Client(accept='application/xhtml+xml').get(FULL % PAGE))
         claire = by_id(t, 'comment-%s' % one(
@@ -104,6 +105,18 @@ class ShowTest(unittest.TestCase):
         self.assertIn('>2 commentaires</h2>', Client().get(FRAG % page).text)
         self.assertIn('>2 comments</h2>', Client(lang='en').get(FRAG % page).text)
         save_page('comments-two', Client().get(FULL % page))
+
+    def test_a_comment_in_another_language_says_so(self):
+        # written by a visitor reading the site in English: its text is
+        # marked English on the French page, and left to the page's
+        # language on the English one (whose fragment says it is English)
+        page = '/tests/langues-%d' % (time.time() * 1000)
+        posted_id(post(Client(lang='en'), page=page))
+        self.assertIn('<div class="comment-content" lang="en">',
+                      Client().get(FRAG % page).text)
+        r = Client(lang='en').get(FRAG % page)
+        self.assertIn('<div class="comment-content">', r.text)
+        self.assertRegex(r.text, r'^<section class="comments"[^>]* lang="en">')
 
     def test_text_is_plain_with_paragraphs_breaks_and_links(self):
         c = Client()
@@ -368,7 +381,7 @@ class PostTest(unittest.TestCase):
             self.assertEqual(r.status, 422, (name, value))
             err = field_error(r, name)
             self.assertIsNotNone(err, (name, value))
-            self.assertIn(message, err, (name, value))
+            self.assertIn(fr(message), err, (name, value))
             # the other fields come back as typed
             for other in ('author', 'email', 'url', 'body'):
                 if other != name:
@@ -513,7 +526,7 @@ class PostTest(unittest.TestCase):
             before = count('1')
             r = post(c, body=body)
             self.assertEqual(r.status, 422)
-            self.assertIn('« Crédit Rapide », que ce site n’accepte pas',
+            self.assertIn(fr('« Crédit Rapide », que ce site n’accepte pas'),
                           field_error(r, 'body'))
             self.assertEqual(field_value(r, 'body'), body)
             self.assertEqual(count('1'), before)
@@ -523,7 +536,7 @@ class PostTest(unittest.TestCase):
             cid = posted_id(post(c, body='Le Casino du coin ' + unique()))
             d = row(cid)
             self.assertEqual(d['status'], 'pending')
-            self.assertIn('mot à modérer : « casino »', d['reasons'])
+            self.assertIn(fr('mot à modérer : « casino »'), d['reasons'])
         finally:
             admin('comments', 'words', 'remove', 'Crédit Rapide', 'casino')
         cid = posted_id(post(Client(), body='Le casino, encore ' + unique()))

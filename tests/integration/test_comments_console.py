@@ -6,7 +6,7 @@ import re
 import time
 import unittest
 
-from harness import Client, save_page
+from harness import Client, fr, save_page
 from commentlib import (filters_off, filters_on, PAGE, FRAG, KNOWN, unique,
                         sql, one, row, post, posted_id, esc, count)
 
@@ -112,7 +112,14 @@ class QueueTest(unittest.TestCase):
         self.assertIn('Gaëlle Martin', r.text)
         self.assertIn('gaelle.martin@asso-entraide.example', r.text)
         self.assertIn('premier commentaire de cette adresse e-mail', r.text)
-        self.assertRegex(r.text, r'Filtre : incertain, score 0[.,]38')
+        self.assertRegex(r.text, fr(r'Filtre : incertain, score 0[.,]38'))
+        # the reasons are in the site's language: said so to an English
+        # moderator, not on a French page
+        self.assertNotIn('<span lang="fr">', r.text)
+        c = as_role('moderator')
+        c.lang = 'en'
+        self.assertRegex(c.get(Q).text, r'<strong>Reasons:</strong> '
+                         r'<span lang="fr">[^<]*premier commentaire')
         self.assertNotIn('Argent Facile', r.text)
         pending = one("SELECT COUNT(*) FROM comments WHERE status = 'pending'")
         self.assertIn('En attente (%s)' % pending, r.text)

@@ -6,7 +6,7 @@ import time
 import unittest
 import xml.etree.ElementTree as ET
 
-from harness import Client
+from harness import Client, fr
 from commentlib import (filters_off, filters_on, PAGE, unique, one, post,
                         posted_id, admin)
 
@@ -52,7 +52,7 @@ class FeedTest(unittest.TestCase):
         feed = atom(r)
         self.check_atom(feed)
         self.assertEqual(feed.find(A + 'title').text,
-                         'Commentaires sur « Partager son temps ? »')
+                         fr('Commentaires sur « %s »') % 'Partager son temps ?')
         approved = int(one("SELECT COUNT(*) FROM comments WHERE page = '%s' "
                            "AND status = 'approved'" % PAGE))
         entries = feed.findall(A + 'entry')

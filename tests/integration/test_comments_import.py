@@ -9,7 +9,7 @@ import time
 import unittest
 
 import harness
-from harness import Client, save_page
+from harness import Client, fr, save_page
 from commentlib import (filters_off, filters_on, FULL, sql, one, admin, count)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -117,8 +117,8 @@ class ImportTest(unittest.TestCase):
         r = Client().get(FULL % P1)
         self.assertEqual(r.status, 200)
         self.assertIn('>4 commentaires</h2>', r.text)
-        self.assertIn('Commentaires : Temps partagé ou intérim de direction ?',
-                      r.text)
+        self.assertIn(fr('Commentaires : %s')
+                      % 'Temps partagé ou intérim de direction ?', r.text)
         self.assertIn('12 mars 2019 à 10 h 15', r.text)   # Paris time
         self.assertNotIn('cheap pills', r.text)
         self.assertNotIn('Nathalie Ferrand', r.text)

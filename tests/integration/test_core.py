@@ -58,7 +58,7 @@ class PagesTest(unittest.TestCase):
         r = Client().get('/aparte/good/hello/claire?fragment=1')
         self.assertEqual(r.status, 200)
         self.assertNotIn('DOCTYPE', r.text)
-        self.assertTrue(r.text.startswith('<p>'))
+        self.assertTrue(r.text.startswith('<p lang="fr">'), r.text[:80])
 
     def test_english_for_an_english_browser(self):
         r = Client(lang='en-GB,en;q=0.9').get('/aparte/nowhere')

@@ -8,7 +8,7 @@ import re
 import unittest
 
 import harness
-from harness import Client, page_texts, save_page
+from harness import Client, fr, page_texts, save_page
 from stack import ApacheSite
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -80,7 +80,7 @@ class ApacheChecks:
         save_page(self.name + '-404', r)
         r = self.c.get('/aparte/good/echo?a=%zz')
         self.assertEqual(r.status, 400)
-        self.assertIn('La requête contient un échappement « % » mal formé.',
+        self.assertIn(fr('La requête contient un échappement « % » mal formé.'),
                       page_texts(r.body))
         r = self.c.post('/aparte/good/echo', 'a=' + 'x' * (1024 * 1024))
         self.assertEqual(r.status, 413)
@@ -96,8 +96,8 @@ class ApacheChecks:
         self.assertNotIn('#include', r.text)
         self.assertNotIn('an error occurred', r.text)
         self.assertIn('<h1>Une page statique</h1>', r.text)
-        self.assertIn('<p>hello</p>', r.text)
-        self.assertIn('<section class="big"><h1>big</h1><p>000000 ', r.text)
+        self.assertIn('<p lang="fr">hello</p>', r.text)
+        self.assertIn('<section class="big" lang="fr"><h1>big</h1><p>000000 ', r.text)
         self.assertIn('<p>000001 ', r.text)
         self.assertNotIn('<p>000002 ', r.text)
         self.assertNotIn('<html xmlns', r.text)   # fragments, no layout

@@ -10,11 +10,12 @@ import time
 import unittest
 
 import harness
-from harness import Client, page_texts, save_page
+from harness import Client, fr, page_texts, save_page
 
 EXPIRED = ('Ce formulaire a expiré ou a déjà été envoyé. Rechargez la page et '
            'recommencez.')
-OTHER_SITE = 'Ce formulaire a été envoyé depuis un autre site : il est refusé.'
+OTHER_SITE = fr('Ce formulaire a été envoyé depuis un autre site : il est '
+                'refusé.')
 
 
 def secret():

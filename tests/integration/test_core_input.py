@@ -8,11 +8,11 @@ import unittest
 
 import fcgi
 import harness
-from harness import Client, page_texts, raw_http, save_page
+from harness import Client, fr, page_texts, raw_http, save_page
 
 BAD_UTF8 = ('La requête contient du texte qui n’est pas de l’UTF-8 valide, '
             'ou un caractère nul.')
-BAD_ESCAPE = 'La requête contient un échappement « % » mal formé.'
+BAD_ESCAPE = fr('La requête contient un échappement « % » mal formé.')
 BAD_PATH = ('L’adresse demandée contient un échappement mal formé, de '
             'l’UTF-8 invalide ou un caractère nul.')
 SHORT = ('Le corps de la requête est plus court que sa longueur annoncée '

@@ -87,7 +87,7 @@ class FragmentTest(unittest.TestCase):
         r = Client().get('/essai/inclus.html?kb=9')
         self.assertEqual(r.status, 200)
         self.assertNotIn('#include', r.text)
-        self.assertIn('<p>hello</p>', r.text)
+        self.assertIn('<p lang="fr">hello</p>', r.text)
         self.assertIn('<p>000001 ', r.text)
         self.assertNotIn('<p>000002 ', r.text)
         self.assertIn('path /good/env\n', r.text)

@@ -13,7 +13,7 @@ import unittest
 
 import fcgi
 import harness
-from harness import Backend, page_texts, wait_until
+from harness import Backend, fr, page_texts, wait_until
 
 
 class Load(threading.Thread):
@@ -277,7 +277,7 @@ class CgiTest(unittest.TestCase):
         rc, st, h, body, err = cgi(self.conf, '/aparte/good/echo',
                                    query='a=%zz')
         self.assertEqual(st, 400)
-        self.assertIn('La requête contient un échappement « % » mal formé.',
+        self.assertIn(fr('La requête contient un échappement « % » mal formé.'),
                       page_texts(body))
         rc, st, h, body, err = cgi(self.conf, '/aparte/good/echo', 'POST',
                                    body=b'a=1', CONTENT_LENGTH=str(10 ** 9))

@@ -78,7 +78,8 @@ class ReadmePluginTest(unittest.TestCase):
                                    r.text).group(1))
             save_page('readme-hello', r)
             r = c.get('/aparte/hello/claire?fragment=1')
-            self.assertTrue(r.text.startswith('<section class="hello">'))
+            self.assertTrue(r.text.startswith(
+                '<section class="hello" lang="fr">'))
 
             # its form: the token, a redirect, the count one up
             r = c.get('/aparte/hello/claire')

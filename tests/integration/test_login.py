@@ -6,7 +6,7 @@ import unittest
 import urllib.parse
 
 import harness
-from harness import Client, save_page
+from harness import Client, fr, save_page
 from login_helpers import (clear_limits, csrf_of, is_guest, make_user,
                            new_password, sign_in, signed_in, sql, user_id)
 
@@ -28,7 +28,7 @@ class PagesTest(unittest.TestCase):
         self.assertIn('Rester connecté (30 jours)', r.text)
         self.assertIn('name="_csrf"', r.text)
         self.assertIn('href="/aparte/password/forgot"', r.text)
-        self.assertIn('Vous avez oublié vos informations ?', r.text)
+        self.assertIn(fr('Vous avez oublié vos informations ?'), r.text)
         self.assertIn('sont obligatoires', r.text)
         save_page('login', r)
         r = Client(accept='text/html').get('/aparte/login')

@@ -5,7 +5,7 @@ import time
 import unittest
 
 import harness
-from harness import Client, save_page, wait_until
+from harness import Client, fr, save_page, wait_until
 from login_helpers import (clear_limits, csrf_of, is_guest, link_in, local,
                            make_user, new_password, sign_in, signed_in, sql,
                            user_id, wait_mail)
@@ -65,7 +65,7 @@ class ConsoleTest(unittest.TestCase):
                      '/aparte/admin/audit'):
             self.assertIn('href="%s"' % path, r.text)
         self.assertIn('aria-current="page"', r.text)
-        self.assertRegex(r.text, r'Extensions activées : \d+ sur \d+')
+        self.assertRegex(r.text, fr(r'Extensions activées : \d+ sur \d+'))
         save_page('admin-dashboard', r)
         r = Client(lang='en').get('/aparte/login')
         self.assertIn('Sign in', r.text)
@@ -87,9 +87,9 @@ class ConsoleTest(unittest.TestCase):
         self.assertIn('0.2', row(r, 'needy'))
         self.assertIn('A test plugin that needs helper and suggests good',
                       row(r, 'needy'))
-        self.assertIn('Nécessite : helper', row(r, 'needy'))
-        self.assertIn('Conseille : good', row(r, 'needy'))
-        self.assertIn('Nécessaire à : needy', row(r, 'helper'))
+        self.assertIn(fr('Nécessite : helper'), row(r, 'needy'))
+        self.assertIn(fr('Conseille : good'), row(r, 'needy'))
+        self.assertIn(fr('Nécessaire à : needy'), row(r, 'helper'))
         self.assertIn('ABI', row(r, 'badabi'))
         self.assertIn('Nécessaire à cette console', row(r, 'login'))
         self.assertIn('aria-label="Désactiver good"', row(r, 'good'))

@@ -4,7 +4,7 @@ import re
 import unittest
 
 import harness
-from harness import Client, save_page
+from harness import Client, fr, save_page
 from login_helpers import (clear_limits, is_guest, link_in, local,
                            make_user, mails_to, new_password, sign_in,
                            signed_in, sql, user_id, wait_mail)
@@ -40,7 +40,7 @@ class ForgotTest(unittest.TestCase):
     def test_forgot_page(self):
         r = Client().get('/aparte/password/forgot')
         self.assertEqual(r.status, 200)
-        self.assertIn('<h1>Vous avez oublié vos informations ?</h1>', r.text)
+        self.assertIn(fr('<h1>Vous avez oublié vos informations ?</h1>'), r.text)
         save_page('forgot', r)
 
     def test_reset_through_the_mail(self):

@@ -151,15 +151,16 @@ class SsiTest(unittest.TestCase):
         r = Client().get('/bench/ssi-test.html?fragment=0')
         self.assertEqual(r.status, 200)
         # the core's home, as a fragment: its query was read too
-        self.assertIn('<div id="a"><section class="home"><h1>', r.text)
+        self.assertIn('<div id="a"><section class="home" lang="fr"><h1>', r.text)
         self.assertEqual(r.text.count('<html'), 1)
         save_page('ssi-include', r)
 
     def test_a_missing_route_in_an_include_is_a_short_note(self):
         r = Client().get('/bench/ssi-test.html')
         b = re.search(r'<div id="b">(.*?)</div>', r.text, re.S).group(1)
-        self.assertIn('<p class="error-page embedded">Cette partie de la page '
-                      'n’a pas pu être affichée (Page introuvable).</p>', b)
+        self.assertIn('<p class="error-page embedded" lang="fr">Cette partie '
+                      'de la page n’a pas pu être affichée (Page '
+                      'introuvable).</p>', b)
         self.assertNotIn('<h1', b)
         r = Client(lang='en').get('/bench/ssi-test.html')
         self.assertIn('This part of the page could not be shown (Page not '

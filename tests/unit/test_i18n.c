@@ -113,6 +113,35 @@ START_TEST(test_lookup_and_plural_forms)
 }
 END_TEST
 
+/* French, the source language, gets its typography: a no-break space
+ * before a colon and inside « », a narrow one before ; ! ?, in the
+ * singular and the plural; English and the texts without them are left
+ * as they are. */
+START_TEST(test_french_typography)
+{
+	const struct mo_msg typo[] = {
+		{ "%d règle : « %s » ?\0%d règles ; « %s » !", 46,
+		    "%d rule: \"%s\"?\0%d rules; \"%s\"!", 30, 0 },
+		{ "Bonjour", 7, "Hello", 5, 0 },
+		{ "Motif :", 7, "Pattern:", 8, 0 },
+	};
+
+	write_mo(typo, 3);
+	ap_i18n_load(dir, "aparte", "fr en");
+	ck_assert_str_eq(ap_i18n_tr("fr", "Motif :"), "Motif\u00a0:");
+	ck_assert_str_eq(ap_i18n_tr("en", "Motif :"), "Pattern:");
+	ck_assert_str_eq(ap_i18n_tr("fr", "Bonjour"), "Bonjour");
+	ck_assert_str_eq(ap_i18n_trn("fr", "%d règle : « %s » ?",
+	    "%d règles ; « %s » !", 1),
+	    "%d règle\u00a0: «\u00a0%s\u00a0»\u202f?");
+	ck_assert_str_eq(ap_i18n_trn("fr", "%d règle : « %s » ?",
+	    "%d règles ; « %s » !", 2),
+	    "%d règles\u202f; «\u00a0%s\u00a0»\u202f!");
+	/* not in any catalog: as written */
+	ck_assert_str_eq(ap_i18n_tr("fr", "Absent : oui"), "Absent : oui");
+}
+END_TEST
+
 /* A catalog whose second message points past its end is refused whole:
  * nothing read before the fault is kept (it pointed into the file's
  * contents, which are freed). */
@@ -142,6 +171,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_lookup_and_plural_forms);
 	tcase_add_test(tc, test_broken_catalog_is_refused_whole);
+	tcase_add_test(tc, test_french_typography);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -151,8 +151,21 @@ START_TEST(test_controls_stripped)
 	ap_x_page_begin(&r, NULL);
 	ap_x_elem(&r, "p", "a\x01\x02 b\x1b", "title", "t\x07", NULL);
 	o = output();
-	ck_assert_ptr_nonnull(strstr(o, "<p title=\"t\">a b</p>"));
+	ck_assert_ptr_nonnull(strstr(o, "<p title=\"t\" lang=\"fr\">a b</p>"));
 	ck_assert(well_formed(o));
+}
+END_TEST
+
+/* A fragment's root says its language (the page around it may be in
+ * another), once, even when the handler gives one. */
+START_TEST(test_fragment_root_has_its_language)
+{
+	r.fragment = true;
+	ap_x_page_begin(&r, NULL);
+	ap_x_open(&r, "section", "lang", "en", NULL);
+	ap_x_elem(&r, "p", "x", NULL);
+	ap_x_close(&r);
+	ck_assert_str_eq(output(), "<section lang=\"en\"><p>x</p></section>\n");
 }
 END_TEST
 
@@ -208,8 +221,8 @@ START_TEST(test_markup_kept_and_replayed)
 	ap_x_close(&r);
 	ap_x_close(&r);
 	o = output();
-	ck_assert_str_eq(o, "<section><ol class=\"list\"><li id=\"c-1\">un "
-	    "&lt;b&gt;</li><li>deux</li></ol></section>\n");
+	ck_assert_str_eq(o, "<section lang=\"fr\"><ol class=\"list\"><li "
+	    "id=\"c-1\">un &lt;b&gt;</li><li>deux</li></ol></section>\n");
 
 	/* another request: the start tag before is closed first */
 	w->out.len = 0;
@@ -244,7 +257,7 @@ START_TEST(test_markup_unbalanced_is_refused)
 	ck_assert_uint_eq(len, 0);
 	ap_x_close(&r);
 	ap_x_close(&r);
-	ck_assert_str_eq(output(), "<div><p></p></div>\n");
+	ck_assert_str_eq(output(), "<div lang=\"fr\"><p></p></div>\n");
 }
 END_TEST
 
@@ -266,7 +279,8 @@ START_TEST(test_markup_closing_an_outer_element_is_refused)
 	ck_assert_uint_eq(len, 0);
 	ap_x_close(&r);
 	ap_x_close(&r);
-	ck_assert_str_eq(output(), "<section><div></div><p></p></section>\n");
+	ck_assert_str_eq(output(),
+	    "<section lang=\"fr\"><div></div><p></p></section>\n");
 }
 END_TEST
 
@@ -312,6 +326,7 @@ main(void)
 	tcase_add_test(tc, test_full_page_xhtml);
 	tcase_add_test(tc, test_full_page_html);
 	tcase_add_test(tc, test_controls_stripped);
+	tcase_add_test(tc, test_fragment_root_has_its_language);
 	tcase_add_test(tc, test_field_with_error);
 	tcase_add_test(tc, test_markup_kept_and_replayed);
 	tcase_add_test(tc, test_markup_unbalanced_is_refused);

@@ -33,21 +33,25 @@
 	var doc = document;
 	var texts = {
 		fr: {
-			confirm: 'Confirmez-vous cette action ? Elle ne pourra pas être annulée.',
+			confirm: 'Confirmez-vous cette action\u202f? Elle ne pourra pas être annulée.',
 			left: function (n) {
-				return n + (n > 1 ? ' caractères restants' : ' caractère restant');
+				return n.toLocaleString('fr') +
+				    (n > 1 ? ' caractères restants' : ' caractère restant');
 			},
 			over: function (n) {
-				return n + (n > 1 ? ' caractères en trop' : ' caractère en trop');
+				return n.toLocaleString('fr') +
+				    (n > 1 ? ' caractères en trop' : ' caractère en trop');
 			}
 		},
 		en: {
 			confirm: 'Do you confirm this action? It cannot be undone.',
 			left: function (n) {
-				return n + (n === 1 ? ' character left' : ' characters left');
+				return n.toLocaleString('en') +
+				    (n === 1 ? ' character left' : ' characters left');
 			},
 			over: function (n) {
-				return n + (n === 1 ? ' character too many' : ' characters too many');
+				return n.toLocaleString('en') +
+				    (n === 1 ? ' character too many' : ' characters too many');
 			}
 		}
 	};

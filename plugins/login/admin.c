@@ -1157,6 +1157,52 @@ login_admin_user_post(struct ap_req *r, void *state)
 
 /* ---- audit ---- */
 
+/* What the audit's codes mean, for the console; a code not listed here (a
+ * plugin's own) is shown as it is. */
+static const struct {
+	const char *code, *label;
+} admin_audit_labels[] = {
+	{ "antispam.reset", AP_N_("Mémoire du filtre effacée") },
+	{ "antispam.rule.add", AP_N_("Règle du filtre ajoutée") },
+	{ "antispam.rule.delete", AP_N_("Règle du filtre supprimée") },
+	{ "comments.approve", AP_N_("Commentaire approuvé") },
+	{ "comments.delete", AP_N_("Commentaire supprimé") },
+	{ "comments.edit", AP_N_("Commentaire modifié") },
+	{ "comments.ham", AP_N_("Commentaire déclaré non indésirable") },
+	{ "comments.import", AP_N_("Commentaires importés de WordPress") },
+	{ "comments.page", AP_N_("Page commentée réglée") },
+	{ "comments.reply", AP_N_("Réponse de la modération") },
+	{ "comments.spam", AP_N_("Commentaire déclaré indésirable") },
+	{ "comments.trash", AP_N_("Commentaire mis à la corbeille") },
+	{ "comments.words", AP_N_("Listes de mots modifiées") },
+	{ "plugin.disable", AP_N_("Extension désactivée") },
+	{ "plugin.enable", AP_N_("Extension activée") },
+	{ "privacy.erase", AP_N_("Données d’une personne effacées") },
+	{ "privacy.export", AP_N_("Données d’une personne exportées") },
+	{ "user.add", AP_N_("Compte créé") },
+	{ "user.disable", AP_N_("Compte désactivé") },
+	{ "user.enable", AP_N_("Compte réactivé") },
+	{ "user.passwd", AP_N_("Mot de passe changé") },
+	{ "user.reset", AP_N_("Lien de mot de passe envoyé") },
+	{ "user.role", AP_N_("Rôle changé") },
+	{ "user.sessions", AP_N_("Sessions fermées") },
+};
+
+/* An audit line's action: what it means, then its code. */
+static void
+admin_audit_action(struct ap_req *r, const char *code)
+{
+	for (size_t i = 0; i < sizeof(admin_audit_labels) /
+	    sizeof(admin_audit_labels[0]); i++)
+		if (strcmp(code, admin_audit_labels[i].code) == 0) {
+			ap->text(r, ap->tr(r, admin_audit_labels[i].label));
+			ap->text(r, " ");
+			break;
+		}
+	ap->elem(r, "code", code, NULL);
+}
+
+
 /* GET /admin/audit?page=N: newest first. */
 int
 login_admin_audit(struct ap_req *r, void *state)
@@ -1213,7 +1259,7 @@ login_admin_audit(struct ap_req *r, void *state)
 		ap->elem(r, "td", ap->cell(res, i, 2), "data-label",
 		    ap->tr(r, "Adresse IP"), NULL);
 		ap->open(r, "td", "data-label", ap->tr(r, "Action"), NULL);
-		ap->elem(r, "code", ap->cell(res, i, 3), NULL);
+		admin_audit_action(r, ap->cell(res, i, 3));
 		ap->close(r);
 		ap->elem(r, "td", ap->cell(res, i, 4), "data-label",
 		    ap->tr(r, "Détail"), NULL);

@@ -376,8 +376,13 @@ class AuditTest(unittest.TestCase):
         first = re.search(r'<tbody><tr>.*?</tr>', r.text, re.S).group(0)
         self.assertIn(email, first)
         self.assertIn('127.0.0.1', first)
-        self.assertIn('user.sessions', first)
+        self.assertIn('Sessions fermées <code>user.sessions</code>', first)
         self.assertIn(target, first)
+        english = Client(lang='en-GB,en;q=0.9')
+        english.cookies = c.cookies
+        first = re.search(r'<tbody><tr>.*?</tr>', english.get(
+            '/aparte/admin/audit').text, re.S).group(0)
+        self.assertIn('Sessions ended <code>user.sessions</code>', first)
         self.assertRegex(first, r'<time datetime="\d{4}-\d\d-\d\dT')
         save_page('admin-audit', r)
         # the command line's actions are there too

@@ -358,11 +358,11 @@ ap_i18n_date(struct ap_arena *a, const char *lang, time_t t)
 	struct tm tm;
 
 	localtime_r(&t, &tm);
-	/* TRANSLATORS: day, month name, year, hour, minute. */
-	return ap_arena_printf(a, ap_i18n_tr(lang,
-	    "%1$d %2$s %3$d à %4$d h %5$02d"), tm.tm_mday,
-	    ap_i18n_tr(lang, i18n_months[tm.tm_mon]), tm.tm_year + 1900,
-	    tm.tm_hour, tm.tm_min);
+	/* TRANSLATORS: day, month name, year, hour, minute; the spaces
+	 * that must not break a line are no-break spaces (U+00A0). */
+	return ap_arena_printf(a, ap_i18n_tr(lang, "%1$d\xc2\xa0%2$s %3$d à "
+	    "%4$d\xc2\xa0h\xc2\xa0%5$02d"), tm.tm_mday, ap_i18n_tr(lang,
+	    i18n_months[tm.tm_mon]), tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
 }
 
 void

@@ -50,7 +50,7 @@ class ShowTest(unittest.TestCase):
         # permalink, localized date, reply link that works without script
         perma = claire.find('.//%sa[@class="comment-permalink"]' % XHTML)
         self.assertEqual(perma.get('href'), '#comment-%s' % claire.get('id')[8:])
-        self.assertRegex(text_of(perma), r'^\d+ \w+ \d{4} à \d+ h \d\d$')
+        self.assertRegex(text_of(perma), r'^\d+\u00a0\w+ \d{4} à \d+\u00a0h\u00a0\d\d$')
         reply = claire.find('.//%sa[@class="comment-reply-link"]' % XHTML)
         self.assertIn('reply=%s' % claire.get('id')[8:], reply.get('href'))
         self.assertTrue(reply.get('href').endswith('#respond'))

@@ -119,7 +119,7 @@ class ImportTest(unittest.TestCase):
         self.assertIn('>4 commentaires</h2>', r.text)
         self.assertIn(fr('Commentaires : %s')
                       % 'Temps partagé ou intérim de direction ?', r.text)
-        self.assertIn('12 mars 2019 à 10 h 15', r.text)   # Paris time
+        self.assertIn('12\u00a0mars 2019 à 10\u00a0h\u00a015', r.text)   # Paris time
         self.assertNotIn('cheap pills', r.text)
         self.assertNotIn('Nathalie Ferrand', r.text)
         self.assertIn('<a href="https://exemple.example/etude" rel="nofollow '

@@ -69,6 +69,9 @@ size_t ap_utf8_len(const char *s);
 /* Copy of s without the C0 controls XML forbids (keeps TAB, LF, CR) and
  * with invalid sequences replaced by U+FFFD; NULL when s needs no change. */
 char *ap_xml_clean(struct ap_arena *a, const char *s);
+/* s when it is valid UTF-8, else a copy with U+FFFD in place of each
+ * byte that is not. */
+const char *ap_utf8_clean(struct ap_arena *a, const char *s);
 
 /* ---- http.c: parsing of what comes from outside ---------------------------- */
 

@@ -51,12 +51,16 @@ ap_status_text(int status)
 	}
 }
 
+/* A parameter of the web server, as valid UTF-8: the headers are not
+ * checked when the request is read (a browser's odd User-Agent refuses
+ * nothing), so a byte that is not UTF-8 becomes U+FFFD here, before a
+ * plugin stores or shows it. */
 const char *
 ap_req_env(struct ap_req *r, const char *name)
 {
 	if (r->cli || r->envp == NULL)
 		return NULL;
-	return FCGX_GetParam(name, r->envp);
+	return ap_utf8_clean(r->a, FCGX_GetParam(name, r->envp));
 }
 
 void

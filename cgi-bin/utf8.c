@@ -90,10 +90,12 @@ xml_forbidden(const unsigned char *p, size_t k)
 	return false;
 }
 
-/* Returns a cleaned copy in the arena, or NULL when s is already clean
- * (the common case costs one scan and no copy). */
-char *
-ap_xml_clean(struct ap_arena *a, const char *s)
+/* A copy of s in the arena with each byte that does not start a
+ * well-formed sequence replaced by U+FFFD and, when xml, the characters
+ * XML forbids dropped; NULL when there is nothing to change (the common
+ * case costs one scan and no copy). */
+static char *
+utf8_clean(struct ap_arena *a, const char *s, bool xml)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s), i, k;
@@ -102,7 +104,7 @@ ap_xml_clean(struct ap_arena *a, const char *s)
 
 	for (i = 0; i < n; i += k) {
 		k = p[i] < 0x80 ? 1 : utf8_seq(p + i, n - i);
-		if (k == 0 || xml_forbidden(p + i, k)) {
+		if (k == 0 || (xml && xml_forbidden(p + i, k))) {
 			dirty = true;
 			break;
 		}
@@ -118,11 +120,29 @@ ap_xml_clean(struct ap_arena *a, const char *s)
 			k = 1;
 			continue;
 		}
-		if (xml_forbidden(p + i, k))
+		if (xml && xml_forbidden(p + i, k))
 			continue;
 		memcpy(o, p + i, k);
 		o += k;
 	}
 	*o = '\0';
 	return out;
+}
+
+/* Returns a cleaned copy in the arena, or NULL when s is already clean. */
+char *
+ap_xml_clean(struct ap_arena *a, const char *s)
+{
+	return utf8_clean(a, s, true);
+}
+
+/* s itself when it is valid UTF-8, else a copy in the arena with U+FFFD
+ * in place of each byte that is not (text from outside that is not
+ * refused, such as a request header). */
+const char *
+ap_utf8_clean(struct ap_arena *a, const char *s)
+{
+	char *c = s != NULL ? utf8_clean(a, s, false) : NULL;
+
+	return c != NULL ? c : s;
 }

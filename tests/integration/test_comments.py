@@ -245,6 +245,14 @@ class PostTest(unittest.TestCase):
         self.assertIn(body, page)
         self.assertIn('>%d commentaires</h2>' % (before + 1), page)
 
+    def test_a_browser_whose_user_agent_is_not_utf8_may_comment(self):
+        # a Latin-1 byte in the header: the comment is taken, the
+        # browser's name kept with the byte replaced
+        r = post(Client(), headers={'User-Agent': 'Navigateur \xe9trange'})
+        cid = posted_id(r)
+        self.assertEqual(row(cid, 'status, user_agent'), {
+            'status': 'approved', 'user_agent': 'Navigateur \ufffdtrange'})
+
     def test_from_the_backend_page_back_to_the_backend_page(self):
         r = post(Client(), fragment=False)
         cid = posted_id(r)

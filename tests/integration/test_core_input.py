@@ -265,6 +265,19 @@ class DecodingTest(unittest.TestCase):
         lines = self.echo('n=a&&a=1;a=2&&&=x&a')
         self.assertIn('q a 3 [1] [2] []', lines)
 
+    def test_a_header_that_is_not_utf8_reaches_plugins_as_utf8(self):
+        # headers refuse nothing; a byte that is not UTF-8 becomes U+FFFD
+        r = Client().get('/aparte/good/env', headers={
+            'User-Agent': 'Navigateur \xe9trange \xc3'})
+        self.assertEqual(r.status, 200, r.text[:300])
+        self.assertIn('HTTP_USER_AGENT Navigateur \ufffdtrange \ufffd',
+                      r.body.decode('utf-8').splitlines())
+        st, h, body = direct('/aparte/good/env',
+                             HTTP_USER_AGENT=b'\xed\xa0\x80 \xc3\xa9')
+        self.assertEqual(st, 200, body[:300])
+        self.assertIn('HTTP_USER_AGENT \ufffd\ufffd\ufffd é',
+                      body.decode('utf-8').splitlines())
+
 
 class MethodsTest(unittest.TestCase):
 

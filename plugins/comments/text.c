@@ -33,8 +33,19 @@ text_is_space(unsigned char c)
 	    c == '\f';
 }
 
-/* One line: controls dropped, runs of white space made one space, both
- * ends trimmed (a name). */
+/* The bidi controls whose effect lasts past them: embeddings and
+ * overrides (U+202A to U+202E) and isolates (U+2066 to U+2069), 3 bytes
+ * each. */
+static int
+text_is_bidi_control(const unsigned char *p)
+{
+	return p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa &&
+	    p[2] <= 0xae) || (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9));
+}
+
+/* One line: controls dropped (the bidi ones too: a name must not turn
+ * round the text written after it), runs of white space made one space,
+ * both ends trimmed (a name). */
 void
 cm_squash(char *s)
 {
@@ -50,6 +61,10 @@ cm_squash(char *s)
 		}
 		if (c < 0x20 || c == 0x7f)
 			continue;
+		if (text_is_bidi_control((const unsigned char *)p)) {
+			p += 2;
+			continue;
+		}
 		if (space) {
 			*o++ = ' ';
 			space = 0;

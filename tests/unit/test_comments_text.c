@@ -43,6 +43,14 @@ START_TEST(names_are_one_trimmed_line)
 	ck_assert_str_eq(squash("  Claire \t Moreau\n"), "Claire Moreau");
 	ck_assert_str_eq(squash("a\x01\x1f" "b"), "ab");
 	ck_assert_str_eq(squash(" \n "), "");
+	/* the bidi embeddings, overrides and isolates go: a name cannot
+	 * turn round the date written after it */
+	ck_assert_str_eq(squash("Anne\u202e\u202a\u202b\u202c\u202d"
+	    "\u2066\u2067\u2068\u2069 Roy"), "Anne Roy");
+	ck_assert_str_eq(squash("\u202e "), "");
+	/* letters of every script stay, and the marks that turn nothing */
+	ck_assert_str_eq(squash("\u05e9\u05e8\u05d4\u200f Cohen"),
+	    "\u05e9\u05e8\u05d4\u200f Cohen");
 }
 END_TEST
 

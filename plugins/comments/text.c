@@ -336,8 +336,28 @@ static const char *const text_latin1[64] = {
 	"u", "y", "th", "y",
 };
 
-/* Lower case without accents, for the word lists: "Écrivez-MOI" and
- * "ecrivez-moi" match.  Other characters are copied; out is cut to cap. */
+/* The bytes of the character at p when folding drops it, else 0: the
+ * combining accents (U+0300 to U+036F, an accent typed apart from its
+ * letter), the soft hyphen, and the characters that show nothing (zero
+ * widths, joiners, direction marks and controls, the BOM). */
+static size_t
+text_fold_drops(const unsigned char *p)
+{
+	if (p[0] == 0xcc || (p[0] == 0xcd && p[1] <= 0xaf))
+		return 2;
+	if (p[0] == 0xc2 && p[1] == 0xad)
+		return 2;
+	if (text_is_bidi_control(p) || (p[0] == 0xe2 && ((p[1] == 0x80 &&
+	    p[2] >= 0x8b && p[2] <= 0x8f) || (p[1] == 0x81 && p[2] >= 0xa0 &&
+	    p[2] <= 0xa4))) || (p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf))
+		return 3;
+	return 0;
+}
+
+/* Lower case without accents, for the word lists: "Écrivez-MOI",
+ * "ecrivez-moi", "E\u0301crivez" and the same in full-width letters
+ * match, and characters that show nothing are dropped.  Other characters
+ * are copied; out is cut to cap. */
 void
 cm_fold(const char *in, char *out, size_t cap)
 {
@@ -350,10 +370,22 @@ cm_fold(const char *in, char *out, size_t cap)
 		char one[2] = { 0, 0 };
 		size_t k = 1, rl;
 
+		if ((k = text_fold_drops(p)) != 0) {
+			p += k;
+			continue;
+		}
+		k = 1;
 		if (p[0] == 0xc3 && p[1] >= 0x80 && p[1] <= 0xbf)
 			rep = text_latin1[p[1] - 0x80], k = 2;
 		else if (p[0] == 0xc5 && (p[1] == 0x92 || p[1] == 0x93))
 			rep = "oe", k = 2;
+		else if (p[0] == 0xef && ((p[1] == 0xbc && p[2] >= 0x81) ||
+		    (p[1] == 0xbd && p[2] >= 0x80 && p[2] <= 0x9e))) {
+			/* U+FF01 to U+FF5E: full-width ASCII */
+			one[0] = (char)tolower(0x21 + (p[1] - 0xbc) * 64 +
+			    (p[2] - 0x81));
+			rep = one, k = 3;
+		}
 		if (rep == NULL) {
 			if (*p < 0x80) {
 				one[0] = (char)tolower(*p);

@@ -189,6 +189,17 @@ START_TEST(folding)
 	ck_assert_str_eq(out, "日本");
 	cm_fold("abcdef", out, 4);
 	ck_assert_str_eq(out, "abc");
+	/* an accent written as a combining mark (NFD) goes as well */
+	cm_fold("E\u0301crivez a\u0300 Noe\u0308l", out, sizeof(out));
+	ck_assert_str_eq(out, "ecrivez a noel");
+	/* invisible characters inside a word do not hide it */
+	cm_fold("vi\u200bag\u00adr\u2060a\ufeff \u200cx\u200dy",
+	    out, sizeof(out));
+	ck_assert_str_eq(out, "viagra xy");
+	/* nor letters of full width */
+	cm_fold("\uff36\uff49\uff41\uff47\uff52\uff41\uff01", out,
+	    sizeof(out));
+	ck_assert_str_eq(out, "viagra!");
 	cm_dup_text("  Bonjour\n\n  TOUT  le MONDE Élevé ", out, sizeof(out));
 	ck_assert_str_eq(out, "bonjour tout le monde eleve");
 }

@@ -12,6 +12,8 @@
 
 #include "core.h"
 
+#define AP_AUDIT_DETAIL_MAX 1000   /* characters: ap_audit.detail */
+
 static void
 host_log(enum ap_log_level lvl, const char *fmt, ...)
 {
@@ -539,9 +541,17 @@ host_privacy_item(struct ap_req *r, struct ap_privacy *p, const char *kind,
 		    "core", kind, kv);
 }
 
+/* Records what an admin did.  The detail is cut to the 1000 characters
+ * of its column (between two characters), so that a long one is recorded
+ * too. */
 static int
 host_audit(struct ap_req *r, const char *action, const char *detail)
 {
+	if (detail != NULL) {
+		detail = ap_utf8_clean(r->a, detail);
+		detail = ap_arena_strndup(r->a, detail,
+		    ap_utf8_prefix(detail, AP_AUDIT_DETAIL_MAX));
+	}
 	return ap_db_exec(r, "INSERT INTO ap_audit (at, user_id, user_email, "
 	    "ip, action, detail) VALUES (UTC_TIMESTAMP(), ?, ?, ?, ?, ?)",
 	    AP_ARGS(r->has_user ? AP_INT(r->user.id) : AP_NULLV,

@@ -77,6 +77,17 @@ ap_utf8_len(const char *s)
 	return n;
 }
 
+size_t
+ap_utf8_prefix(const char *s, size_t chars)
+{
+	size_t b = 0;
+
+	for (; s[b] && chars > 0; chars--)
+		while (((unsigned char)s[++b] & 0xc0) == 0x80)
+			;
+	return b;
+}
+
 static bool
 xml_forbidden(const unsigned char *p, size_t k)
 {

@@ -828,6 +828,30 @@ class ConsoleTest(unittest.TestCase):
                                  "ORDER BY id DESC LIMIT 1")
         self.assertEqual(rows, [[email, 'antispam.rule.add']])
 
+    def test_a_long_rule_is_audited_with_its_first_characters(self):
+        # the console quotes 200 characters (not bytes, which would cut
+        # the last "é" in two); the command gives the whole rule, which
+        # the audit keeps to 1000 characters
+        email, c = self.moderator('admin')
+        f = form_hidden(c.get(ADMIN), ADMIN + '/rules')
+        body = '\n'.join(['fraisx'] * 17 + ['é' * 45] * 2)
+        f.update({'kind': 'words', 'effect': 'unsure', 'note': 'audit',
+                  'body': body})
+        r = c.post(ADMIN + '/rules', f)
+        self.assertEqual(r.status, 303)
+        rid = re.search(r'\?added=(\d+)#rules$', r.header('location')).group(1)
+        rows = harness.stack.sql("SELECT user_email, detail FROM ap_audit "
+                                 "WHERE action = 'antispam.rule.add' "
+                                 "ORDER BY id DESC LIMIT 1")
+        self.assertEqual(rows, [[email, ('%s words: %s' % (rid, body))[:200 +
+                                 len(rid) + 8]]])
+        words = ['é%04d' % i for i in range(300)]
+        admin('spam', 'rule', 'add', 'words', *words)
+        rows = harness.stack.sql("SELECT detail FROM ap_audit WHERE action "
+                                 "= 'antispam.rule.add' ORDER BY id DESC "
+                                 "LIMIT 1")
+        self.assertEqual(rows, [['\n'.join(words)[:1000]]])
+
     def test_the_dashboard_reports_a_rule_that_gave_up(self):
         admin('spam', 'rule', 'add', 'pattern', r'(b+b+)+\d')
         Visitor().post('b' * 30000, author='Robot Lent')

@@ -94,6 +94,7 @@ const char *cm_author_name(struct ap_req *r, const char *author);
 
 /* text.c: no host calls, so that the unit tests run them alone. */
 size_t cm_chars(const char *s);
+size_t cm_prefix(const char *s, size_t n);
 void cm_squash(char *s);
 void cm_clean_body(char *s);
 int cm_email_ok(const char *s);

@@ -26,6 +26,19 @@ cm_chars(const char *s)
 	return n;
 }
 
+/* Bytes of the first n characters of a UTF-8 string (all of it when
+ * shorter): a cut there splits no character. */
+size_t
+cm_prefix(const char *s, size_t n)
+{
+	size_t b = 0;
+
+	for (; s[b] && n > 0; n--)
+		while (((unsigned char)s[++b] & 0xc0) == 0x80)
+			;
+	return b;
+}
+
 static int
 text_is_space(unsigned char c)
 {

@@ -35,6 +35,11 @@ START_TEST(chars_count_code_points)
 	ck_assert_uint_eq(cm_chars("abc"), 3);
 	ck_assert_uint_eq(cm_chars("Hélène"), 6);
 	ck_assert_uint_eq(cm_chars("€ 😀"), 3);
+	/* the bytes of the first n characters */
+	ck_assert_uint_eq(cm_prefix("Hélène", 2), 3);
+	ck_assert_uint_eq(cm_prefix("€ 😀", 3), 8);
+	ck_assert_uint_eq(cm_prefix("ab", 5), 2);
+	ck_assert_uint_eq(cm_prefix("ab", 0), 0);
 }
 END_TEST
 

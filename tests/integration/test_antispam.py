@@ -592,6 +592,31 @@ class AdminTest(unittest.TestCase):
         r = c.post(ADMIN + '/rules/%s/delete' % rid, f)
         self.assertEqual(r.status, 404)
 
+    def test_a_line_of_100_accented_characters_is_a_word(self):
+        # the limit is 100 characters a line, whatever their bytes
+        c = moderator_client()
+        f = form_hidden(c.get(ADMIN), ADMIN + '/rules')
+        word = 'élève éveillé ' * 7 + 'été'
+        self.assertEqual(len(word), 101)
+        f.update({'kind': 'words', 'effect': 'spam', 'note': 'accents',
+                  'body': word})
+        r = c.post(ADMIN + '/rules', f)
+        self.assertEqual(r.status, 422)
+        self.assertIn('Une ligne dépasse 100 caractères.', r.text)
+        f = form_hidden(r, ADMIN + '/rules')
+        f.update({'kind': 'words', 'effect': 'spam', 'note': 'accents',
+                  'body': word[:-1]})
+        r = c.post(ADMIN + '/rules', f)
+        self.assertEqual(r.status, 303)
+        rid = re.search(r'\?added=(\d+)#rules$', r.header('location')).group(1)
+        res = Visitor().post(HAM_TEXT + ' ' + word[:-1].upper() + '.',
+                             author='Élève Zélé')
+        self.assertTrue(res.has('règle n° %s (accents)' % rid), res)
+        self.assertEqual(res.verdict, 'spam', res)
+        f = form_hidden(c.get(ADMIN), ADMIN + '/rules/%s/delete' % rid)
+        self.assertEqual(c.post(ADMIN + '/rules/%s/delete' % rid, f).status,
+                         303)
+
     def test_a_bad_pattern_comes_back_with_what_was_typed(self):
         c = moderator_client()
         f = form_hidden(c.get(ADMIN), ADMIN + '/rules')

@@ -485,7 +485,7 @@ as_admin_rule_add(struct ap_req *r, void *state)
 		f.kind = "words";
 	if (f.effect == NULL || strcmp(f.effect, "unsure") != 0)
 		f.effect = "spam";
-	if (f.body != NULL && strlen(f.body) > 10000)
+	if (admin_chars(f.body) > 10000)
 		f.body_error = ap->tr(r, "Une règle compte au plus 10 000 "
 		    "caractères.");
 	else

@@ -617,6 +617,21 @@ class AdminTest(unittest.TestCase):
         self.assertEqual(c.post(ADMIN + '/rules/%s/delete' % rid, f).status,
                          303)
 
+    def test_a_rule_of_6000_accented_characters_is_not_too_long(self):
+        # 10,000 characters at most (the field's maxlength), not bytes
+        c = moderator_client()
+        f = form_hidden(c.get(ADMIN), ADMIN + '/rules')
+        body = '\n'.join('%02dé%s' % (i, 'é' * 96) for i in range(60))
+        self.assertEqual(len(body), 5999)
+        f.update({'kind': 'words', 'effect': 'unsure', 'note': 'long',
+                  'body': body})
+        r = c.post(ADMIN + '/rules', f)
+        self.assertEqual(r.status, 303, r.text[-2000:])
+        rid = re.search(r'\?added=(\d+)#rules$', r.header('location')).group(1)
+        f = form_hidden(c.get(ADMIN), ADMIN + '/rules/%s/delete' % rid)
+        self.assertEqual(c.post(ADMIN + '/rules/%s/delete' % rid, f).status,
+                         303)
+
     def test_a_bad_pattern_comes_back_with_what_was_typed(self):
         c = moderator_client()
         f = form_hidden(c.get(ADMIN), ADMIN + '/rules')

@@ -228,6 +228,15 @@ req_lang(struct ap_req *r)
 	}
 }
 
+/* Whether what follows a media type is its end or its parameters, with
+ * the white space allowed before them. */
+static bool
+req_params_follow(const char *s)
+{
+	s += strspn(s, " \t");
+	return *s == '\0' || *s == ';';
+}
+
 /* Reads the request: method, path below the mount, query, cookies, body.
  * Returns 0, or an HTTP status (the reason in r->reason). */
 static int
@@ -353,7 +362,7 @@ req_parse(struct ap_req *r)
 			ctype = r->e.content_type;
 			if (ctype == NULL || strncasecmp(ctype,
 			    "application/x-www-form-urlencoded", 33) != 0 ||
-			    (ctype[33] != '\0' && ctype[33] != ';'))
+			    !req_params_follow(ctype + 33))
 				return req_fail(r, 415, N_("Seuls les "
 				    "formulaires (application/x-www-form-"
 				    "urlencoded) sont acceptés."));

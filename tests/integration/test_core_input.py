@@ -129,6 +129,17 @@ class RefusedInputTest(unittest.TestCase):
                           'application/x-www-form-urlencoded; charset=UTF-8')
         self.assertEqual(r.status, 200)
         self.assertIn('f a 1 [1]', r.text)
+        # white space may stand before the parameters (RFC 9110, 5.6.6)
+        for ctype in ('application/x-www-form-urlencoded ; charset=UTF-8',
+                      'application/x-www-form-urlencoded\t;charset=utf-8',
+                      'Application/X-WWW-Form-Urlencoded'):
+            r = Client().post('/aparte/good/echo?n=a', 'a=1', ctype=ctype)
+            self.assertEqual(r.status, 200, ctype)
+            self.assertIn('f a 1 [1]', r.text)
+        st, h, body = direct('/aparte/good/echo', 'POST', query='n=a',
+                             body=b'a=1', CONTENT_TYPE=
+                             'application/x-www-form-urlencoded  ')
+        self.assertEqual(st, 200, body[:300])
 
     def test_too_many_fields_is_400(self):
         limit = 200

@@ -45,6 +45,18 @@ utf8_seq(const unsigned char *s, size_t n)
 	return 0;
 }
 
+size_t
+ap_utf8_prefix(const char *s, size_t chars)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), b = 0, k;
+
+	for (; b < n && chars > 0; chars--, b += k)
+		if ((k = utf8_seq(p + b, n - b)) == 0)
+			k = 1;   /* not UTF-8: a byte counts as a character */
+	return b;
+}
+
 bool
 ap_utf8_valid(const char *s, size_t n)
 {
@@ -77,16 +89,6 @@ ap_utf8_len(const char *s)
 	return n;
 }
 
-size_t
-ap_utf8_prefix(const char *s, size_t chars)
-{
-	size_t b = 0;
-
-	for (; s[b] && chars > 0; chars--)
-		while (((unsigned char)s[++b] & 0xc0) == 0x80)
-			;
-	return b;
-}
 
 static bool
 xml_forbidden(const unsigned char *p, size_t k)

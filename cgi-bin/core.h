@@ -69,8 +69,9 @@ size_t ap_utf8_len(const char *s);
 /* Bytes of the first `chars` code points of a valid UTF-8 string (all of
  * it when shorter): a cut there splits no character. */
 size_t ap_utf8_prefix(const char *s, size_t chars);
-/* Copy of s without the C0 controls XML forbids (keeps TAB, LF, CR) and
- * with invalid sequences replaced by U+FFFD; NULL when s needs no change. */
+/* Copy of s without the C0 controls XML forbids (keeps TAB, LF, CR), nor
+ * DEL, the C1 controls and the noncharacters HTML forbids, and with
+ * invalid sequences replaced by U+FFFD; NULL when s needs no change. */
 char *ap_xml_clean(struct ap_arena *a, const char *s);
 /* s when it is valid UTF-8, else a copy with U+FFFD in place of each
  * byte that is not. */

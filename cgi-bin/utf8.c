@@ -90,17 +90,22 @@ ap_utf8_len(const char *s)
 }
 
 
+/* The characters a page may not hold: the controls XML forbids, and
+ * those HTML forbids besides (DEL and the C1 controls, the noncharacters
+ * U+FDD0 to U+FDEF and the last two code points of every plane), which
+ * the markup checker reports as forbidden code points. */
 static bool
 xml_forbidden(const unsigned char *p, size_t k)
 {
 	if (k == 1)
-		return p[0] < 0x20 && p[0] != '\t' && p[0] != '\n' &&
-		    p[0] != '\r';
-	/* U+FFFE and U+FFFF are not XML characters either. */
-	if (k == 3 && p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe ||
-	    p[2] == 0xbf))
-		return true;
-	return false;
+		return (p[0] < 0x20 && p[0] != '\t' && p[0] != '\n' &&
+		    p[0] != '\r') || p[0] == 0x7f;
+	if (k == 2)
+		return p[0] == 0xc2 && p[1] < 0xa0;
+	if (k == 3)
+		return p[0] == 0xef && ((p[1] == 0xb7 && p[2] >= 0x90 &&
+		    p[2] <= 0xaf) || (p[1] == 0xbf && p[2] >= 0xbe));
+	return (p[1] & 0x0f) == 0x0f && p[2] == 0xbf && p[3] >= 0xbe;
 }
 
 /* A copy of s in the arena with each byte that does not start a

@@ -130,6 +130,23 @@ class ShowTest(unittest.TestCase):
         # stored as typed
         self.assertEqual(row(cid)['body'], body)
 
+    def test_characters_html_forbids_are_not_written(self):
+        # C1 controls and noncharacters (the markup checker's "forbidden
+        # code points") are kept as typed, never written out
+        c = Client()
+        body = 'Ligne\x85 suivante\ufdd0 fin\U0001fffe ' + unique()
+        cid = posted_id(post(c, author='Zoé\x91 Test', body=body))
+        self.assertEqual(one('SELECT HEX(body) FROM comments WHERE id = %d'
+                             % cid), body.encode().hex().upper())
+        for accept in ('text/html', 'application/xhtml+xml'):
+            r = Client(accept=accept).get(FULL % PAGE)
+            save_page('comments-forbidden-code-points-' + accept[-4:], r)
+            li = text_of(by_id(parse(r), 'comment-%d' % cid))
+            self.assertIn('Zoé Test', li)
+            self.assertIn('Ligne suivante fin ', li)
+            for ch in '\x85\x91\ufdd0\U0001fffe':
+                self.assertNotIn(ch, r.text)
+
     def test_reply_form_without_script(self):
         cid = one("SELECT id FROM comments WHERE author = 'Karim Haddad'")
         r = Client(accept='application/xhtml+xml').get(

@@ -102,6 +102,7 @@ enum cm_url_rc { CM_URL_OK = 0, CM_URL_SCHEME, CM_URL_BAD };
 enum cm_url_rc cm_url_check(const char *s);
 int cm_page_ok(const char *s);
 int cm_link_next(const char *s, size_t from, size_t *start, size_t *len);
+char *cm_link_href(const char *link, char *out, size_t cap);
 size_t cm_links(const char *s);
 void cm_fold(const char *in, char *out, size_t cap);
 void cm_dup_text(const char *in, char *out, size_t cap);

@@ -130,6 +130,22 @@ class ShowTest(unittest.TestCase):
         # stored as typed
         self.assertEqual(row(cid)['body'], body)
 
+    def test_links_lead_where_they_read_and_are_valid(self):
+        # (three links: held, and shown to its author)
+        c = Client(accept='application/xhtml+xml')
+        body = ('Voir www.banque.example@evil.example/x, '
+                'https://exemple.example/100% et '
+                'https://exemple.example/a\u202egpj.exe ' + unique())
+        cid = posted_id(post(c, body=body))
+        r = c.get(FULL % PAGE)
+        save_page('comments-links', r)
+        li = by_id(parse(r), 'comment-%d' % cid)
+        self.assertEqual([a.get('href') for a in li.iter('%sa' % XHTML)
+                          if a.get('rel') == 'nofollow ugc'],
+                         ['https://www.banque.example',
+                          'https://exemple.example/100%25',
+                          'https://exemple.example/a'])
+
     def test_characters_html_forbids_are_not_written(self):
         # C1 controls and noncharacters (the markup checker's "forbidden
         # code points") are kept as typed, never written out

@@ -160,6 +160,20 @@ link_at(const char *s, size_t from)
 	return buf;
 }
 
+/* Texts, and the link found in each. */
+static const struct {
+	const char *text, *link;
+} ends[] = {
+	{ "www.banque.fr@evil.example/x", "www.banque.fr" },
+	{ "https://exemple.fr)x", "https://exemple.fr" },
+	{ "http://exemple.fr:8080/a", "http://exemple.fr:8080/a" },
+	{ "https://aé.fr/à", "https://aé.fr/à" },
+	{ "https://exemple.fr/a\u202egpj.exe", "https://exemple.fr/a" },
+	{ "https://exemple.fr/a\u200bb", "https://exemple.fr/a" },
+	{ "https://exem\ufeffple.fr/", "https://exem" },
+	{ "https://exemple.fr/\xc2\x85x", "https://exemple.fr/" },
+};
+
 START_TEST(links)
 {
 	ck_assert_str_eq(link_at("voir https://exemple.fr/a?b=1.", 0),
@@ -181,6 +195,27 @@ START_TEST(links)
 	ck_assert_uint_eq(cm_links("a http://a.fr b https://b.fr www.c.fr"), 3);
 	ck_assert_uint_eq(cm_links("[url=http://x.fr]y[/url]"), 1);
 	ck_assert_uint_eq(cm_links("rien"), 0);
+	/* the host ends where a host cannot go on: no user name before an
+	 * "@", nothing glued after it but a path, a query, a port; and
+	 * characters that show nothing end a link: it cannot hide or turn
+	 * round a part of itself */
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
+		ck_assert_str_eq(link_at(ends[i].text, 0), ends[i].link);
+}
+END_TEST
+
+START_TEST(link_targets)
+{
+	char out[128];
+
+	/* www. takes https://; a "%" that escapes nothing is escaped; cut
+	 * to the room there is */
+	ck_assert_str_eq(cm_link_href("www.exemple.fr/100%", out,
+	    sizeof(out)), "https://www.exemple.fr/100%25");
+	ck_assert_str_eq(cm_link_href("https://x.fr/a%20b%2é", out,
+	    sizeof(out)), "https://x.fr/a%20b%252é");
+	ck_assert_str_eq(cm_link_href("https://x.fr/abcdef", out, 16),
+	    "https://x.fr/ab");
 }
 END_TEST
 
@@ -302,6 +337,7 @@ main(void)
 	tcase_add_test(tc, websites);
 	tcase_add_test(tc, page_keys);
 	tcase_add_test(tc, links);
+	tcase_add_test(tc, link_targets);
 	tcase_add_test(tc, folding);
 	tcase_add_test(tc, wordpress_html);
 	tcase_add_test(tc, html_never_overflows);

@@ -300,7 +300,9 @@ host_out(struct ap_req *r, const char *fmt, ...)
 
 /* ---- tokens and forms ---- */
 
-/* The visitor's id (cookie ap_v), made and sent on first need. */
+/* The visitor's id (cookie ap_v), made and sent on first need, and made
+ * again for a cookie that is not one (22 characters of base64url): the
+ * forms' tokens hold it between "|". */
 static const char *
 host_visitor(struct ap_req *r)
 {
@@ -309,7 +311,8 @@ host_visitor(struct ap_req *r)
 	if (r->visitor != NULL)
 		return r->visitor;
 	v = ap_kv_get(&r->cookies, "ap_v");
-	if (v == NULL || strlen(v) != 22) {
+	if (v == NULL || strlen(v) != 22 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_") != 22) {
 		v = ap_token_random(r->a, 16);
 		host_set_cookie(r, "ap_v", v, 0, AP_COOKIE_HTTPONLY |
 		    AP_COOKIE_SESSION);

@@ -226,7 +226,8 @@ cm_url_check(const char *s)
 
 /* A page key: a path on the site.  It starts with "/", has at most
  * CM_PAGE_MAX bytes of letters, digits and "-._~/" (and non-ASCII
- * letters), and no empty, "." or ".." segment. */
+ * letters, but no character that shows nothing nor a no-break space: a
+ * key must not look like another), and no empty, "." or ".." segment. */
 int
 cm_page_ok(const char *s)
 {
@@ -237,7 +238,9 @@ cm_page_ok(const char *s)
 	for (const char *p = s; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 
-		if (!(isalnum(c) || c >= 0x80 || strchr("-._~/", c)))
+		if (!(isalnum(c) || c >= 0x80 || strchr("-._~/", c)) ||
+		    text_invisible((const unsigned char *)p) ||
+		    (c == 0xc2 && (unsigned char)p[1] == 0xa0))
 			return 0;
 		if (c == '/') {
 			size_t seg = strcspn(p + 1, "/");

@@ -137,6 +137,12 @@ START_TEST(page_keys)
 	ck_assert(!cm_page_ok("/a#b"));
 	ck_assert(!cm_page_ok("/a\\b"));
 	ck_assert(!cm_page_ok("/<script>"));
+	/* no character that shows nothing: a key cannot look like another */
+	ck_assert(!cm_page_ok("/blog/partager-son-temps\u200b"));
+	ck_assert(!cm_page_ok("/blog/a\u202eb"));
+	ck_assert(!cm_page_ok("/blog/a\xc2\x85"));
+	ck_assert(!cm_page_ok("/blog/\ufeffa"));
+	ck_assert(!cm_page_ok("/blog/a\u00a0b"));
 	key[0] = '/';
 	memset(key + 1, 'a', 179);
 	key[180] = '\0';

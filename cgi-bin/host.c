@@ -255,10 +255,33 @@ host_set_cookie(struct ap_req *r, const char *name, const char *value,
 	return host_header(r, "Set-Cookie", line);
 }
 
+/* A redirect.  Location holds a URI: the bytes that cannot be in one
+ * (spaces, quotes, angle brackets, and all that is not ASCII, such as
+ * the accents of a page's path) go percent-encoded; a "%" stays, as it
+ * may already escape one, and a line break is refused as in any
+ * header. */
 static int
 host_redirect(struct ap_req *r, int code, const char *location)
 {
-	if (location == NULL || host_header(r, "Location", location) != AP_OK)
+	static const char hex[] = "0123456789ABCDEF";
+	char *u, *o;
+
+	if (location == NULL)
+		return AP_ERROR;
+	u = o = ap_arena_alloc_raw(r->a, strlen(location) * 3 + 1);
+	for (const unsigned char *p = (const unsigned char *)location; *p;
+	    p++) {
+		if (*p == ' ' || *p == '\t' || *p >= 0x7f ||
+		    strchr("\"<>\\^`{|}", *p)) {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		} else {
+			*o++ = (char)*p;
+		}
+	}
+	*o = '\0';
+	if (host_header(r, "Location", u) != AP_OK)
 		return AP_ERROR;
 	r->status = code ? code : 303;
 	r->ctype = NULL;

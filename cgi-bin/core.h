@@ -66,9 +66,16 @@ void ap_vlog(enum ap_log_level lvl, const char *fmt, va_list ap);
 bool ap_utf8_valid(const char *s, size_t n);
 /* Number of code points of a valid UTF-8 string. */
 size_t ap_utf8_len(const char *s);
-/* Copy of s without the C0 controls XML forbids (keeps TAB, LF, CR) and
- * with invalid sequences replaced by U+FFFD; NULL when s needs no change. */
+/* Bytes of the first `chars` code points of a valid UTF-8 string (all of
+ * it when shorter): a cut there splits no character. */
+size_t ap_utf8_prefix(const char *s, size_t chars);
+/* Copy of s without the C0 controls XML forbids (keeps TAB, LF, CR), nor
+ * DEL, the C1 controls and the noncharacters HTML forbids, and with
+ * invalid sequences replaced by U+FFFD; NULL when s needs no change. */
 char *ap_xml_clean(struct ap_arena *a, const char *s);
+/* s when it is valid UTF-8, else a copy with U+FFFD in place of each
+ * byte that is not. */
+const char *ap_utf8_clean(struct ap_arena *a, const char *s);
 
 /* ---- http.c: parsing of what comes from outside ---------------------------- */
 

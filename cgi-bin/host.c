@@ -12,6 +12,8 @@
 
 #include "core.h"
 
+#define AP_AUDIT_DETAIL_MAX 1000   /* characters: ap_audit.detail */
+
 static void
 host_log(enum ap_log_level lvl, const char *fmt, ...)
 {
@@ -253,10 +255,33 @@ host_set_cookie(struct ap_req *r, const char *name, const char *value,
 	return host_header(r, "Set-Cookie", line);
 }
 
+/* A redirect.  Location holds a URI: the bytes that cannot be in one
+ * (spaces, quotes, angle brackets, and all that is not ASCII, such as
+ * the accents of a page's path) go percent-encoded; a "%" stays, as it
+ * may already escape one, and a line break is refused as in any
+ * header. */
 static int
 host_redirect(struct ap_req *r, int code, const char *location)
 {
-	if (location == NULL || host_header(r, "Location", location) != AP_OK)
+	static const char hex[] = "0123456789ABCDEF";
+	char *u, *o;
+
+	if (location == NULL)
+		return AP_ERROR;
+	u = o = ap_arena_alloc_raw(r->a, strlen(location) * 3 + 1);
+	for (const unsigned char *p = (const unsigned char *)location; *p;
+	    p++) {
+		if (*p == ' ' || *p == '\t' || *p >= 0x7f ||
+		    strchr("\"<>\\^`{|}", *p)) {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		} else {
+			*o++ = (char)*p;
+		}
+	}
+	*o = '\0';
+	if (host_header(r, "Location", u) != AP_OK)
 		return AP_ERROR;
 	r->status = code ? code : 303;
 	r->ctype = NULL;
@@ -298,7 +323,9 @@ host_out(struct ap_req *r, const char *fmt, ...)
 
 /* ---- tokens and forms ---- */
 
-/* The visitor's id (cookie ap_v), made and sent on first need. */
+/* The visitor's id (cookie ap_v), made and sent on first need, and made
+ * again for a cookie that is not one (22 characters of base64url): the
+ * forms' tokens hold it between "|". */
 static const char *
 host_visitor(struct ap_req *r)
 {
@@ -307,7 +334,8 @@ host_visitor(struct ap_req *r)
 	if (r->visitor != NULL)
 		return r->visitor;
 	v = ap_kv_get(&r->cookies, "ap_v");
-	if (v == NULL || strlen(v) != 22) {
+	if (v == NULL || strlen(v) != 22 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_") != 22) {
 		v = ap_token_random(r->a, 16);
 		host_set_cookie(r, "ap_v", v, 0, AP_COOKIE_HTTPONLY |
 		    AP_COOKIE_SESSION);
@@ -539,9 +567,17 @@ host_privacy_item(struct ap_req *r, struct ap_privacy *p, const char *kind,
 		    "core", kind, kv);
 }
 
+/* Records what an admin did.  The detail is cut to the 1000 characters
+ * of its column (between two characters), so that a long one is recorded
+ * too. */
 static int
 host_audit(struct ap_req *r, const char *action, const char *detail)
 {
+	if (detail != NULL) {
+		detail = ap_utf8_clean(r->a, detail);
+		detail = ap_arena_strndup(r->a, detail,
+		    ap_utf8_prefix(detail, AP_AUDIT_DETAIL_MAX));
+	}
 	return ap_db_exec(r, "INSERT INTO ap_audit (at, user_id, user_email, "
 	    "ip, action, detail) VALUES (UTC_TIMESTAMP(), ?, ?, ?, ?, ?)",
 	    AP_ARGS(r->has_user ? AP_INT(r->user.id) : AP_NULLV,

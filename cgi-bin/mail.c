@@ -128,6 +128,47 @@ mail_encode_from(struct ap_buf *b, const char *from)
 	ap_buf_adds(b, lt);
 }
 
+/* Whether a line of body is longer than the 998 octets a line of mail
+ * may hold (RFC 5322): a paragraph of a comment is one line. */
+static bool
+mail_long_line(const char *body)
+{
+	for (const char *p = body; *p; p += strspn(p, "\r\n")) {
+		size_t n = strcspn(p, "\r\n");
+
+		if (n > 998)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* One line of body in quoted-printable (RFC 2045): lines of 76
+ * characters at most, ended by a soft break "=", every octet that is not
+ * printable ASCII as =XX, and so is white space at the end. */
+static void
+mail_qp_line(struct ap_buf *m, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t col = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char e[3] = { '=', hex[c >> 4], hex[c & 15] };
+		bool plain = (c >= 33 && c <= 126 && c != '=') ||
+		    ((c == ' ' || c == '\t') && i + 1 < n);
+		size_t w = plain ? 1 : 3;
+
+		/* the last character may take the place of the soft break */
+		if (col + w > (i + 1 < n ? 75 : 76)) {
+			ap_buf_adds(m, "=\r\n");
+			col = 0;
+		}
+		ap_buf_add(m, plain ? (const char *)s + i : e, w);
+		col += w;
+	}
+}
+
 /* Writes a whole message into m: the headers (every value checked, the
  * ones in UTF-8 encoded) and the body with CRLF line ends.  false, with
  * nothing written, when a value could break the header or an address is
@@ -139,11 +180,13 @@ ap_mail_build(struct ap_buf *m, const char *from, const char *to,
 {
 	char date[64];
 	struct tm tm;
+	bool qp;
 
 	if (!ap_mail_header_ok(from) || !mail_address_ok(to) ||
 	    !ap_mail_header_ok(subject) || !ap_mail_header_ok(id) ||
 	    (unsub != NULL && !ap_mail_header_ok(unsub)) || body == NULL)
 		return false;
+	qp = mail_long_line(body);
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	ap_buf_adds(m, "From: ");
@@ -153,25 +196,29 @@ ap_mail_build(struct ap_buf *m, const char *from, const char *to,
 	ap_buf_printf(m, "\r\nDate: %s\r\nMessage-ID: <%s@%s>\r\n"
 	    "MIME-Version: 1.0\r\n"
 	    "Content-Type: text/plain; charset=UTF-8\r\n"
-	    "Content-Transfer-Encoding: 8bit\r\n"
-	    "Auto-Submitted: auto-generated\r\n", date, id, "aparte.invalid");
+	    "Content-Transfer-Encoding: %s\r\n"
+	    "Auto-Submitted: auto-generated\r\n", date, id, "aparte.invalid",
+	    qp ? "quoted-printable" : "8bit");
 	if (unsub != NULL)
 		ap_buf_printf(m, "List-Unsubscribe: <%s>\r\n"
 		    "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
 		    unsub);
 	ap_buf_adds(m, "\r\n");
-	/* The body: a bare LF or a bare CR becomes CRLF, as the format
-	 * wants. */
+	/* The body, line by line (quoted-printable when one is too long): a
+	 * bare LF or a bare CR becomes CRLF, as the format wants. */
 	for (const char *p = body; *p; p++) {
-		if (*p == '\r') {
-			ap_buf_adds(m, "\r\n");
-			if (p[1] == '\n')
-				p++;
-		} else if (*p == '\n') {
-			ap_buf_adds(m, "\r\n");
-		} else {
-			ap_buf_add(m, p, 1);
-		}
+		size_t n = strcspn(p, "\r\n");
+
+		if (qp)
+			mail_qp_line(m, p, n);
+		else
+			ap_buf_add(m, p, n);
+		p += n;
+		if (*p == '\0')
+			break;
+		ap_buf_adds(m, "\r\n");
+		if (p[0] == '\r' && p[1] == '\n')
+			p++;
 	}
 	if (m->len == 0 || m->p[m->len - 1] != '\n')
 		ap_buf_adds(m, "\r\n");

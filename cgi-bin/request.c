@@ -51,12 +51,16 @@ ap_status_text(int status)
 	}
 }
 
+/* A parameter of the web server, as valid UTF-8: the headers are not
+ * checked when the request is read (a browser's odd User-Agent refuses
+ * nothing), so a byte that is not UTF-8 becomes U+FFFD here, before a
+ * plugin stores or shows it. */
 const char *
 ap_req_env(struct ap_req *r, const char *name)
 {
 	if (r->cli || r->envp == NULL)
 		return NULL;
-	return FCGX_GetParam(name, r->envp);
+	return ap_utf8_clean(r->a, FCGX_GetParam(name, r->envp));
 }
 
 void
@@ -224,6 +228,15 @@ req_lang(struct ap_req *r)
 	}
 }
 
+/* Whether what follows a media type is its end or its parameters, with
+ * the white space allowed before them. */
+static bool
+req_params_follow(const char *s)
+{
+	s += strspn(s, " \t");
+	return *s == '\0' || *s == ';';
+}
+
 /* Reads the request: method, path below the mount, query, cookies, body.
  * Returns 0, or an HTTP status (the reason in r->reason). */
 static int
@@ -349,7 +362,7 @@ req_parse(struct ap_req *r)
 			ctype = r->e.content_type;
 			if (ctype == NULL || strncasecmp(ctype,
 			    "application/x-www-form-urlencoded", 33) != 0 ||
-			    (ctype[33] != '\0' && ctype[33] != ';'))
+			    !req_params_follow(ctype + 33))
 				return req_fail(r, 415, N_("Seuls les "
 				    "formulaires (application/x-www-form-"
 				    "urlencoded) sont acceptés."));

@@ -463,6 +463,19 @@ admin_chars(const char *s)
 	return n;
 }
 
+/* The first n characters of s (a copy when it is longer), cut between
+ * two characters. */
+static const char *
+admin_head(struct ap_req *r, const char *s, size_t n)
+{
+	size_t b = 0;
+
+	for (; s[b] && n > 0; n--)
+		while (((unsigned char)s[++b] & 0xc0) == 0x80)
+			;
+	return s[b] ? ap->strndup(r, s, b) : s;
+}
+
 /* POST /admin/antispam/rules: adds a rule, or shows the form again
  * (422) with what was typed and the error next to the field. */
 int
@@ -484,7 +497,7 @@ as_admin_rule_add(struct ap_req *r, void *state)
 		f.kind = "words";
 	if (f.effect == NULL || strcmp(f.effect, "unsure") != 0)
 		f.effect = "spam";
-	if (f.body != NULL && strlen(f.body) > 10000)
+	if (admin_chars(f.body) > 10000)
 		f.body_error = ap->tr(r, "Une règle compte au plus 10 000 "
 		    "caractères.");
 	else
@@ -499,8 +512,8 @@ as_admin_rule_add(struct ap_req *r, void *state)
 	rc = as_rule_add(r, f.kind, f.body, f.effect, f.note, &id);
 	if (rc != AP_OK)
 		return rc == AP_EDB ? AP_EDB : 500;
-	ap->audit(r, "antispam.rule.add", ap->printf(r, "%lld %s: %.200s", id,
-	    f.kind, f.body));
+	ap->audit(r, "antispam.rule.add", ap->printf(r, "%lld %s: %s", id,
+	    f.kind, admin_head(r, f.body, 200)));
 	return ap->redirect(r, 303, ap->printf(r, "%s?added=%lld#rules",
 	    ap->url(r, ADMIN_PATH), id));
 }

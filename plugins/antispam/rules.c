@@ -173,6 +173,17 @@ rules_compile(const char *body, char *err, size_t errlen, size_t *off)
 	return re;
 }
 
+/* Characters (not bytes) of the UTF-8 text p[0..n). */
+static size_t
+rules_chars(const char *p, size_t n)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)p[i] & 0xc0) != 0x80;
+	return c;
+}
+
 /* A word of a list folded as texts are, without the spaces folding
  * leaves at its ends (punctuation alone folds to nothing). */
 static size_t
@@ -201,14 +212,14 @@ rules_words(const char *body, struct rule *ru)
 		return -1;
 	while (*p && ru->nwords < RULE_WORDS_MAX) {
 		size_t n = strcspn(p, "\r\n"), s = 0, e = n;
-		char buf[2 * RULE_WORD_LEN + 1];
+		char buf[4 * RULE_WORD_LEN + 1];
 
 		while (s < e && (p[s] == ' ' || p[s] == '\t'))
 			s++;
 		while (e > s && (p[e - 1] == ' ' || p[e - 1] == '\t'))
 			e--;
-		if (e > s && e - s <= RULE_WORD_LEN && rules_fold_word(p + s,
-		    e - s, buf, sizeof(buf)) > 0) {
+		if (e > s && rules_chars(p + s, e - s) <= RULE_WORD_LEN &&
+		    rules_fold_word(p + s, e - s, buf, sizeof(buf)) > 0) {
 			ru->words[ru->nwords] = strdup(buf);
 			ru->shown[ru->nwords] = strndup(p + s, e - s);
 			if (ru->words[ru->nwords] == NULL ||
@@ -433,9 +444,9 @@ rules_words_invalid(struct ap_req *r, const char *body)
 
 	for (const char *p = body; *p; ) {
 		size_t n = strcspn(p, "\r\n");
-		char buf[2 * RULE_WORD_LEN + 1];
+		char buf[4 * RULE_WORD_LEN + 1];
 
-		if (n > RULE_WORD_LEN)
+		if (rules_chars(p, n) > RULE_WORD_LEN)
 			return ap->printf(r, ap->tr(r, "Une ligne dépasse %d "
 			    "caractères."), RULE_WORD_LEN);
 		if (n > 0 && rules_fold_word(p, n, buf, sizeof(buf)) > 0)

@@ -95,6 +95,7 @@ const char *cm_author_name(struct ap_req *r, const char *author);
 
 /* text.c: no host calls, so that the unit tests run them alone. */
 size_t cm_chars(const char *s);
+size_t cm_prefix(const char *s, size_t n);
 void cm_squash(char *s);
 void cm_clean_body(char *s);
 int cm_email_ok(const char *s);
@@ -102,6 +103,7 @@ enum cm_url_rc { CM_URL_OK = 0, CM_URL_SCHEME, CM_URL_BAD };
 enum cm_url_rc cm_url_check(const char *s);
 int cm_page_ok(const char *s);
 int cm_link_next(const char *s, size_t from, size_t *start, size_t *len);
+char *cm_link_href(const char *link, char *out, size_t cap);
 size_t cm_links(const char *s);
 void cm_fold(const char *in, char *out, size_t cap);
 void cm_dup_text(const char *in, char *out, size_t cap);

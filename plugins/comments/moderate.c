@@ -1059,9 +1059,10 @@ mod_words_split(struct ap_req *r, const char *text, char ***out, size_t *n)
 		if (*t == '\0')
 			continue;
 		if (cm_chars(t) > CM_WORD_MAX)
-			return ap->printf(r, ap->tr(r, "« %.40s… » est trop "
+			return ap->printf(r, ap->tr(r, "« %s… » est trop "
 			    "long : "
-			    "100 caractères au plus par ligne."), t);
+			    "100 caractères au plus par ligne."),
+			    ap->strndup(r, t, cm_prefix(t, 40)));
 		if (*n >= MOD_WORDS_MAX)
 			return ap->tr(r, "500 lignes au plus.");
 		w[(*n)++] = t;

@@ -26,6 +26,19 @@ cm_chars(const char *s)
 	return n;
 }
 
+/* Bytes of the first n characters of a UTF-8 string (all of it when
+ * shorter): a cut there splits no character. */
+size_t
+cm_prefix(const char *s, size_t n)
+{
+	size_t b = 0;
+
+	for (; s[b] && n > 0; n--)
+		while (((unsigned char)s[++b] & 0xc0) == 0x80)
+			;
+	return b;
+}
+
 static int
 text_is_space(unsigned char c)
 {
@@ -33,8 +46,35 @@ text_is_space(unsigned char c)
 	    c == '\f';
 }
 
-/* One line: controls dropped, runs of white space made one space, both
- * ends trimmed (a name). */
+/* The bidi controls whose effect lasts past them: embeddings and
+ * overrides (U+202A to U+202E) and isolates (U+2066 to U+2069), 3 bytes
+ * each. */
+static int
+text_is_bidi_control(const unsigned char *p)
+{
+	return p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa &&
+	    p[2] <= 0xae) || (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9));
+}
+
+/* The bytes of the character at p when it shows nothing, else 0: the C1
+ * controls, the soft hyphen, the zero widths and joiners, the direction
+ * marks and controls, the line and paragraph separators, the BOM. */
+static size_t
+text_invisible(const unsigned char *p)
+{
+	if (p[0] == 0xc2 && (p[1] < 0xa0 || p[1] == 0xad))
+		return 2;
+	if (text_is_bidi_control(p) || (p[0] == 0xe2 && ((p[1] == 0x80 &&
+	    ((p[2] >= 0x8b && p[2] <= 0x8f) || p[2] == 0xa8 ||
+	    p[2] == 0xa9)) || (p[1] == 0x81 && p[2] >= 0xa0 &&
+	    p[2] <= 0xa4))) || (p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf))
+		return 3;
+	return 0;
+}
+
+/* One line: controls dropped (the bidi ones too: a name must not turn
+ * round the text written after it), runs of white space made one space,
+ * both ends trimmed (a name). */
 void
 cm_squash(char *s)
 {
@@ -50,6 +90,10 @@ cm_squash(char *s)
 		}
 		if (c < 0x20 || c == 0x7f)
 			continue;
+		if (text_is_bidi_control((const unsigned char *)p)) {
+			p += 2;
+			continue;
+		}
 		if (space) {
 			*o++ = ' ';
 			space = 0;
@@ -182,7 +226,8 @@ cm_url_check(const char *s)
 
 /* A page key: a path on the site.  It starts with "/", has at most
  * CM_PAGE_MAX bytes of letters, digits and "-._~/" (and non-ASCII
- * letters), and no empty, "." or ".." segment. */
+ * letters, but no character that shows nothing nor a no-break space: a
+ * key must not look like another), and no empty, "." or ".." segment. */
 int
 cm_page_ok(const char *s)
 {
@@ -193,7 +238,9 @@ cm_page_ok(const char *s)
 	for (const char *p = s; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 
-		if (!(isalnum(c) || c >= 0x80 || strchr("-._~/", c)))
+		if (!(isalnum(c) || c >= 0x80 || strchr("-._~/", c)) ||
+		    text_invisible((const unsigned char *)p) ||
+		    (c == 0xc2 && (unsigned char)p[1] == 0xa0))
 			return 0;
 		if (c == '/') {
 			size_t seg = strcspn(p + 1, "/");
@@ -209,11 +256,14 @@ cm_page_ok(const char *s)
 }
 
 /* Bytes that end a link in running French text: spaces, quotes and the
- * no-break spaces and guillemets of French typography. */
+ * no-break spaces and guillemets of French typography, and the
+ * characters that show nothing (a link cannot hide or turn round a part
+ * of itself). */
 static size_t
 text_link_stop(const unsigned char *p)
 {
-	if (*p <= 0x20 || *p == 0x7f || strchr("\"<>`[]{}|\\^", *p))
+	if (*p <= 0x20 || *p == 0x7f || strchr("\"<>`[]{}|\\^", *p) ||
+	    text_invisible(p))
 		return 1;
 	if (p[0] == 0xc2 && (p[1] == 0xa0 || p[1] == 0xab || p[1] == 0xbb))
 		return 1;                                /* nbsp « » */
@@ -245,6 +295,56 @@ text_link_start(const char *s, size_t i)
 	return 0;
 }
 
+/* Where the link s[h..e) must end for its host to be one: after the
+ * host's letters, digits, hyphens and dots, only a port, a path, a query
+ * or a fragment may follow ("www.banque.fr@evil.example" links to
+ * www.banque.fr, as it reads, not to evil.example). */
+static size_t
+text_link_host_end(const char *s, size_t h, size_t e)
+{
+	size_t d;
+
+	while (h < e && (isalnum((unsigned char)s[h]) || s[h] == '-' ||
+	    s[h] == '.' || (unsigned char)s[h] >= 0x80))
+		h++;
+	if (h == e || strchr("/?#", s[h]) != NULL)
+		return e;
+	if (s[h] != ':')
+		return h;
+	for (d = h + 1; d < e && isdigit((unsigned char)s[d]); d++)
+		;
+	return d == e || strchr("/?#", s[d]) != NULL ? e : h;
+}
+
+/* The address a link found in a text leads to, in out (cap bytes): a
+ * www. one on https://, a "%" that escapes nothing escaped itself.  Cut
+ * between characters when out is too small. */
+char *
+cm_link_href(const char *link, char *out, size_t cap)
+{
+	const char *pre = (link[0] == 'w' || link[0] == 'W') ? "https://" : "";
+	size_t o = 0;
+
+	if (cap == 0)
+		return out;
+	for (const char *p = pre; *p && o + 1 < cap; p++)
+		out[o++] = *p;
+	for (const unsigned char *p = (const unsigned char *)link; *p;) {
+		int esc = *p == '%' && !(isxdigit(p[1]) && isxdigit(p[2]));
+		size_t k = esc ? 1 : *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 :
+		    *p >= 0xc0 ? 2 : 1;
+		size_t w = esc ? 3 : k;
+
+		if (o + w + 1 > cap)
+			break;
+		memcpy(out + o, esc ? "%25" : (const char *)p, w);
+		o += w;
+		p += k;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 /* Finds the next link of s at or after byte `from`: an http(s):// URL or
  * a www. address.  Trailing punctuation is not part of it, nor a closing
  * bracket that does not close one of its own.  Returns 1 with its start
@@ -262,6 +362,7 @@ cm_link_next(const char *s, size_t from, size_t *start, size_t *len)
 		e = i + pre;
 		while (e < n && !text_link_stop((const unsigned char *)s + e))
 			e++;
+		e = text_link_host_end(s, i + pre, e);
 		for (;;) {
 			char last = e > i + pre ? s[e - 1] : '\0';
 
@@ -321,8 +422,21 @@ static const char *const text_latin1[64] = {
 	"u", "y", "th", "y",
 };
 
-/* Lower case without accents, for the word lists: "Écrivez-MOI" and
- * "ecrivez-moi" match.  Other characters are copied; out is cut to cap. */
+/* The bytes of the character at p when folding drops it, else 0: the
+ * combining accents (U+0300 to U+036F, an accent typed apart from its
+ * letter) and the characters that show nothing. */
+static size_t
+text_fold_drops(const unsigned char *p)
+{
+	if (p[0] == 0xcc || (p[0] == 0xcd && p[1] <= 0xaf))
+		return 2;
+	return text_invisible(p);
+}
+
+/* Lower case without accents, for the word lists: "Écrivez-MOI",
+ * "ecrivez-moi", "E\u0301crivez" and the same in full-width letters
+ * match, and characters that show nothing are dropped.  Other characters
+ * are copied; out is cut to cap. */
 void
 cm_fold(const char *in, char *out, size_t cap)
 {
@@ -335,10 +449,22 @@ cm_fold(const char *in, char *out, size_t cap)
 		char one[2] = { 0, 0 };
 		size_t k = 1, rl;
 
+		if ((k = text_fold_drops(p)) != 0) {
+			p += k;
+			continue;
+		}
+		k = 1;
 		if (p[0] == 0xc3 && p[1] >= 0x80 && p[1] <= 0xbf)
 			rep = text_latin1[p[1] - 0x80], k = 2;
 		else if (p[0] == 0xc5 && (p[1] == 0x92 || p[1] == 0x93))
 			rep = "oe", k = 2;
+		else if (p[0] == 0xef && ((p[1] == 0xbc && p[2] >= 0x81) ||
+		    (p[1] == 0xbd && p[2] >= 0x80 && p[2] <= 0x9e))) {
+			/* U+FF01 to U+FF5E: full-width ASCII */
+			one[0] = (char)tolower(0x21 + (p[1] - 0xbc) * 64 +
+			    (p[2] - 0x81));
+			rep = one, k = 3;
+		}
 		if (rep == NULL) {
 			if (*p < 0x80) {
 				one[0] = (char)tolower(*p);

@@ -344,12 +344,12 @@ view_line(struct ap_req *r, const char *line)
 
 	while (cm_link_next(line, from, &st, &len)) {
 		char *t = ap->strndup(r, line + st, len);
+		size_t cap = 3 * len + 9;
 
 		if (st > from)
 			ap->text(r, ap->strndup(r, line + from, st - from));
-		ap->elem(r, "a", t, "href", (t[0] == 'w' || t[0] == 'W') ?
-		    ap->printf(r, "https://%s", t) : t, "rel", "nofollow ugc",
-		    NULL);
+		ap->elem(r, "a", t, "href", cm_link_href(t, ap->alloc(r, cap),
+		    cap), "rel", "nofollow ugc", NULL);
 		from = st + len;
 	}
 	ap->text(r, line + from);

@@ -114,6 +114,18 @@ login_email_problem(struct ap_req *r, const char *e)
 	return NULL;
 }
 
+/* Whether p starts a control of more than one byte: a C1 control, or a
+ * direction embedding, override or isolate (U+202A to U+202E, U+2066 to
+ * U+2069), which would turn round what follows the name where it is
+ * shown. */
+static int
+user_control(const unsigned char *p)
+{
+	return (p[0] == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0) ||
+	    (p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) ||
+	    (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)));
+}
+
 const char *
 login_name_problem(struct ap_req *r, const char *name)
 {
@@ -123,7 +135,7 @@ login_name_problem(struct ap_req *r, const char *name)
 		return ap->printf(r, ap->tr(r, "Le nom doit compter au plus %d "
 		    "caractères."), LOGIN_DNAME_MAX);
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
+		if (*p < 0x20 || *p == 0x7f || user_control(p))
 			return ap->tr(r, "Le nom ne peut pas contenir de "
 			    "caractère de contrôle.");
 	return NULL;

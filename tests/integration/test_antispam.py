@@ -596,6 +596,46 @@ class AdminTest(unittest.TestCase):
         r = c.post(ADMIN + '/rules/%s/delete' % rid, f)
         self.assertEqual(r.status, 404)
 
+    def test_a_line_of_100_accented_characters_is_a_word(self):
+        # the limit is 100 characters a line, whatever their bytes
+        c = moderator_client()
+        f = form_hidden(c.get(ADMIN), ADMIN + '/rules')
+        word = 'élève éveillé ' * 7 + 'été'
+        self.assertEqual(len(word), 101)
+        f.update({'kind': 'words', 'effect': 'spam', 'note': 'accents',
+                  'body': word})
+        r = c.post(ADMIN + '/rules', f)
+        self.assertEqual(r.status, 422)
+        self.assertIn('Une ligne dépasse 100 caractères.', r.text)
+        f = form_hidden(r, ADMIN + '/rules')
+        f.update({'kind': 'words', 'effect': 'spam', 'note': 'accents',
+                  'body': word[:-1]})
+        r = c.post(ADMIN + '/rules', f)
+        self.assertEqual(r.status, 303)
+        rid = re.search(r'\?added=(\d+)#rules$', r.header('location')).group(1)
+        res = Visitor().post(HAM_TEXT + ' ' + word[:-1].upper() + '.',
+                             author='Élève Zélé')
+        self.assertTrue(res.has('règle n° %s (accents)' % rid), res)
+        self.assertEqual(res.verdict, 'spam', res)
+        f = form_hidden(c.get(ADMIN), ADMIN + '/rules/%s/delete' % rid)
+        self.assertEqual(c.post(ADMIN + '/rules/%s/delete' % rid, f).status,
+                         303)
+
+    def test_a_rule_of_6000_accented_characters_is_not_too_long(self):
+        # 10,000 characters at most (the field's maxlength), not bytes
+        c = moderator_client()
+        f = form_hidden(c.get(ADMIN), ADMIN + '/rules')
+        body = '\n'.join('%02dé%s' % (i, 'é' * 96) for i in range(60))
+        self.assertEqual(len(body), 5999)
+        f.update({'kind': 'words', 'effect': 'unsure', 'note': 'long',
+                  'body': body})
+        r = c.post(ADMIN + '/rules', f)
+        self.assertEqual(r.status, 303, r.text[-2000:])
+        rid = re.search(r'\?added=(\d+)#rules$', r.header('location')).group(1)
+        f = form_hidden(c.get(ADMIN), ADMIN + '/rules/%s/delete' % rid)
+        self.assertEqual(c.post(ADMIN + '/rules/%s/delete' % rid, f).status,
+                         303)
+
     def test_a_bad_pattern_comes_back_with_what_was_typed(self):
         c = moderator_client()
         f = form_hidden(c.get(ADMIN), ADMIN + '/rules')
@@ -832,6 +872,30 @@ class ConsoleTest(unittest.TestCase):
                                  "WHERE action = 'antispam.rule.add' "
                                  "ORDER BY id DESC LIMIT 1")
         self.assertEqual(rows, [[email, 'antispam.rule.add']])
+
+    def test_a_long_rule_is_audited_with_its_first_characters(self):
+        # the console quotes 200 characters (not bytes, which would cut
+        # the last "é" in two); the command gives the whole rule, which
+        # the audit keeps to 1000 characters
+        email, c = self.moderator('admin')
+        f = form_hidden(c.get(ADMIN), ADMIN + '/rules')
+        body = '\n'.join(['fraisx'] * 17 + ['é' * 45] * 2)
+        f.update({'kind': 'words', 'effect': 'unsure', 'note': 'audit',
+                  'body': body})
+        r = c.post(ADMIN + '/rules', f)
+        self.assertEqual(r.status, 303)
+        rid = re.search(r'\?added=(\d+)#rules$', r.header('location')).group(1)
+        rows = harness.stack.sql("SELECT user_email, detail FROM ap_audit "
+                                 "WHERE action = 'antispam.rule.add' "
+                                 "ORDER BY id DESC LIMIT 1")
+        self.assertEqual(rows, [[email, ('%s words: %s' % (rid, body))[:200 +
+                                 len(rid) + 8]]])
+        words = ['é%04d' % i for i in range(300)]
+        admin('spam', 'rule', 'add', 'words', *words)
+        rows = harness.stack.sql("SELECT detail FROM ap_audit WHERE action "
+                                 "= 'antispam.rule.add' ORDER BY id DESC "
+                                 "LIMIT 1")
+        self.assertEqual(rows, [['\n'.join(words)[:1000]]])
 
     def test_the_dashboard_reports_a_rule_that_gave_up(self):
         admin('spam', 'rule', 'add', 'pattern', r'(b+b+)+\d')

@@ -143,6 +143,39 @@ class ShowTest(unittest.TestCase):
         # stored as typed
         self.assertEqual(row(cid)['body'], body)
 
+    def test_links_lead_where_they_read_and_are_valid(self):
+        # (three links: held, and shown to its author)
+        c = Client(accept='application/xhtml+xml')
+        body = ('Voir www.banque.example@evil.example/x, '
+                'https://exemple.example/100% et '
+                'https://exemple.example/a\u202egpj.exe ' + unique())
+        cid = posted_id(post(c, body=body))
+        r = c.get(FULL % PAGE)
+        save_page('comments-links', r)
+        li = by_id(parse(r), 'comment-%d' % cid)
+        self.assertEqual([a.get('href') for a in li.iter('%sa' % XHTML)
+                          if a.get('rel') == 'nofollow ugc'],
+                         ['https://www.banque.example',
+                          'https://exemple.example/100%25',
+                          'https://exemple.example/a'])
+
+    def test_characters_html_forbids_are_not_written(self):
+        # C1 controls and noncharacters (the markup checker's "forbidden
+        # code points") are kept as typed, never written out
+        c = Client()
+        body = 'Ligne\x85 suivante\ufdd0 fin\U0001fffe ' + unique()
+        cid = posted_id(post(c, author='Zoé\x91 Test', body=body))
+        self.assertEqual(one('SELECT HEX(body) FROM comments WHERE id = %d'
+                             % cid), body.encode().hex().upper())
+        for accept in ('text/html', 'application/xhtml+xml'):
+            r = Client(accept=accept).get(FULL % PAGE)
+            save_page('comments-forbidden-code-points-' + accept[-4:], r)
+            li = text_of(by_id(parse(r), 'comment-%d' % cid))
+            self.assertIn('Zoé Test', li)
+            self.assertIn('Ligne suivante fin ', li)
+            for ch in '\x85\x91\ufdd0\U0001fffe':
+                self.assertNotIn(ch, r.text)
+
     def test_reply_form_without_script(self):
         cid = one("SELECT id FROM comments WHERE author = 'Karim Haddad'")
         r = Client(accept='application/xhtml+xml').get(
@@ -257,6 +290,14 @@ class PostTest(unittest.TestCase):
         page = Client().get(FRAG % PAGE).text
         self.assertIn(body, page)
         self.assertIn('>%d commentaires</h2>' % (before + 1), page)
+
+    def test_a_browser_whose_user_agent_is_not_utf8_may_comment(self):
+        # a Latin-1 byte in the header: the comment is taken, the
+        # browser's name kept with the byte replaced
+        r = post(Client(), headers={'User-Agent': 'Navigateur \xe9trange'})
+        cid = posted_id(r)
+        self.assertEqual(row(cid, 'status, user_agent'), {
+            'status': 'approved', 'user_agent': 'Navigateur \ufffdtrange'})
 
     def test_from_the_backend_page_back_to_the_backend_page(self):
         r = post(Client(), fragment=False)

@@ -291,6 +291,16 @@ class WordsTest(unittest.TestCase):
         self.assertEqual(r.status, 303)
         self.assertEqual(sql('SELECT word FROM comments_words'), [])
 
+    def test_a_line_too_long_is_quoted_in_whole_characters(self):
+        c = as_role('moderator')
+        r = c.get(Q + '/words')
+        token = re.search(r'name="_csrf" value="([^"]+)"', r.text).group(1)
+        r = c.post(Q + '/words', {'_csrf': token, 'hold': 'a' * 39 + 'é' * 70,
+                                  'refuse': ''})
+        self.assertEqual(r.status, 422)
+        self.assertIn('« %s… » est trop long' % ('a' * 39 + 'é'), r.text)
+        self.assertNotIn('\ufffd', r.text)
+
 
 if __name__ == '__main__':
     unittest.main()

@@ -76,6 +76,16 @@ class PagesTest(unittest.TestCase):
         r = c.get('/aparte/lang/en?back=//evil.example')
         self.assertEqual(r.header('location'), '/')
 
+    def test_a_redirect_to_a_path_with_accents_is_ascii(self):
+        # Location is a URI: what is not ASCII, or not allowed in one,
+        # goes percent-encoded (a browser would read raw bytes as it
+        # pleases)
+        r = Client().get('/aparte/lang/en?back=/blog/%C3%A9t%C3%A9%20x%22'
+                         '%3C%7C%3E?a=%C3%A0%25%23b')
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.header('location'),
+                         '/blog/%C3%A9t%C3%A9%20x%22%3C%7C%3E?a=%C3%A0%#b')
+
 
 class PluginSwitchTest(unittest.TestCase):
 

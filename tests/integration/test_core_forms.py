@@ -119,6 +119,18 @@ class CsrfTest(unittest.TestCase):
         # still good for its own visitor
         self.assertEqual(a.send(tok_a).status, 200)
 
+    def test_a_visitor_cookie_the_site_did_not_make_is_replaced(self):
+        # 22 characters, but not an id of ours (a "|" would split the
+        # token): a new one is given, and the visitor's forms work
+        for bad in ('abcdefghij|klmnopqrstu', 'abcdefghij klmnopqrstu',
+                    'abcdefghij%7Cklmnopqrs'):
+            v = Visitor()
+            v.cookies['ap_v'] = bad
+            r, tok = v.form()
+            self.assertNotEqual(v.cookies['ap_v'], bad)
+            self.assertEqual(len(v.cookies['ap_v']), 22)
+            self.assertEqual(v.send(tok).status, 200, bad)
+
     def test_visitor_without_cookie_while_signed_out(self):
         # a form kept in a cached page: the browser has no visitor cookie;
         # nobody is signed in, so the token alone is enough

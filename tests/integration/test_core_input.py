@@ -129,6 +129,17 @@ class RefusedInputTest(unittest.TestCase):
                           'application/x-www-form-urlencoded; charset=UTF-8')
         self.assertEqual(r.status, 200)
         self.assertIn('f a 1 [1]', r.text)
+        # white space may stand before the parameters (RFC 9110, 5.6.6)
+        for ctype in ('application/x-www-form-urlencoded ; charset=UTF-8',
+                      'application/x-www-form-urlencoded\t;charset=utf-8',
+                      'Application/X-WWW-Form-Urlencoded'):
+            r = Client().post('/aparte/good/echo?n=a', 'a=1', ctype=ctype)
+            self.assertEqual(r.status, 200, ctype)
+            self.assertIn('f a 1 [1]', r.text)
+        st, h, body = direct('/aparte/good/echo', 'POST', query='n=a',
+                             body=b'a=1', CONTENT_TYPE=
+                             'application/x-www-form-urlencoded  ')
+        self.assertEqual(st, 200, body[:300])
 
     def test_too_many_fields_is_400(self):
         limit = 200
@@ -264,6 +275,19 @@ class DecodingTest(unittest.TestCase):
     def test_semicolon_and_empty_pairs_separate_nothing(self):
         lines = self.echo('n=a&&a=1;a=2&&&=x&a')
         self.assertIn('q a 3 [1] [2] []', lines)
+
+    def test_a_header_that_is_not_utf8_reaches_plugins_as_utf8(self):
+        # headers refuse nothing; a byte that is not UTF-8 becomes U+FFFD
+        r = Client().get('/aparte/good/env', headers={
+            'User-Agent': 'Navigateur \xe9trange \xc3'})
+        self.assertEqual(r.status, 200, r.text[:300])
+        self.assertIn('HTTP_USER_AGENT Navigateur \ufffdtrange \ufffd',
+                      r.body.decode('utf-8').splitlines())
+        st, h, body = direct('/aparte/good/env',
+                             HTTP_USER_AGENT=b'\xed\xa0\x80 \xc3\xa9')
+        self.assertEqual(st, 200, body[:300])
+        self.assertIn('HTTP_USER_AGENT \ufffd\ufffd\ufffd é',
+                      body.decode('utf-8').splitlines())
 
 
 class MethodsTest(unittest.TestCase):

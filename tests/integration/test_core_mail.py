@@ -78,6 +78,25 @@ class MailTest(unittest.TestCase):
         self.assertEqual(len(row), 1)
         self.assertEqual(row[0][1:4], ['1', '1', ''])
 
+    def test_a_line_longer_than_mail_allows_travels_quoted_printable(self):
+        # a paragraph of 2,000 characters is one line: past the 998
+        # octets a mail line may hold, the body is quoted-printable
+        marker = 'q%d' % time.time_ns()
+        para = ' '.join(['Été à l’école=%d' % i for i in range(120)])
+        body = marker + '\n\n' + para + '\n\t \nFin. \n'
+        self.assertGreater(len(para.encode()), 998)
+        r = send(Client(), to='claire@example.org', subject='Long', body=body)
+        self.assertEqual((r.status, r.text), (200, 'queued\n'))
+        msgs = wait_until(lambda: captured(marker), 10)
+        raw = open(msgs[0][0], 'rb').read()
+        for line in raw.partition(b'\r\n\r\n')[2].split(b'\r\n'):
+            self.assertLessEqual(len(line), 76)
+            self.assertFalse(line.endswith((b' ', b'\t')), line)
+        raw.decode('ascii')
+        m = email.message_from_bytes(raw, policy=email.policy.default)
+        self.assertEqual(m['Content-Transfer-Encoding'], 'quoted-printable')
+        self.assertEqual(m.get_content().replace('\r\n', '\n'), body)
+
     def test_without_unsubscribe_and_two_message_ids_differ(self):
         marker = 'n%d' % time.time_ns()
         for i in range(2):

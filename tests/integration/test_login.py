@@ -428,6 +428,21 @@ class AccountTest(unittest.TestCase):
         self.assertEqual(sql("SELECT name FROM login_users WHERE email = '%s'"
                              % email), [['Jean Dupré']])
 
+    def test_a_name_with_direction_controls_is_refused(self):
+        # an override or isolate would turn round what follows the name
+        # wherever it is shown (lists, mails)
+        email, pw = make_user('member', name='Jean Dupré')
+        c = signed_in(email, pw)
+        for name in ('Anne\u202eyoR', 'Anne \u2067Roy', 'Anne\x85Roy'):
+            f = csrf_of(c, '/aparte/account', 1)
+            f.update({'name': name, 'email': email})
+            r = c.post('/aparte/account/profile', f)
+            self.assertEqual(r.status, 422, name)
+            self.assertIn('Le nom ne peut pas contenir de caractère de '
+                          'contrôle.', r.text)
+        self.assertEqual(sql("SELECT name FROM login_users WHERE email = '%s'"
+                             % email), [['Jean Dupré']])
+
     def test_email_change_is_confirmed_by_a_link(self):
         from login_helpers import link_in, local, wait_mail, mails_to
         email, pw = make_user('member')

@@ -94,7 +94,8 @@ static int
 good_env(struct ap_req *r, void *state)
 {
 	static const char *const names[] = { "REQUEST_URI", "SCRIPT_NAME",
-		"PATH_INFO", "QUERY_STRING", "DOCUMENT_URI", NULL };
+		"PATH_INFO", "QUERY_STRING", "DOCUMENT_URI", "HTTP_USER_AGENT",
+		NULL };
 
 	good_text(r);
 	ap->out(r, "path %s\n", ap->path(r));

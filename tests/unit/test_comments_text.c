@@ -35,6 +35,11 @@ START_TEST(chars_count_code_points)
 	ck_assert_uint_eq(cm_chars("abc"), 3);
 	ck_assert_uint_eq(cm_chars("Hélène"), 6);
 	ck_assert_uint_eq(cm_chars("€ 😀"), 3);
+	/* the bytes of the first n characters */
+	ck_assert_uint_eq(cm_prefix("Hélène", 2), 3);
+	ck_assert_uint_eq(cm_prefix("€ 😀", 3), 8);
+	ck_assert_uint_eq(cm_prefix("ab", 5), 2);
+	ck_assert_uint_eq(cm_prefix("ab", 0), 0);
 }
 END_TEST
 
@@ -43,6 +48,14 @@ START_TEST(names_are_one_trimmed_line)
 	ck_assert_str_eq(squash("  Claire \t Moreau\n"), "Claire Moreau");
 	ck_assert_str_eq(squash("a\x01\x1f" "b"), "ab");
 	ck_assert_str_eq(squash(" \n "), "");
+	/* the bidi embeddings, overrides and isolates go: a name cannot
+	 * turn round the date written after it */
+	ck_assert_str_eq(squash("Anne\u202e\u202a\u202b\u202c\u202d"
+	    "\u2066\u2067\u2068\u2069 Roy"), "Anne Roy");
+	ck_assert_str_eq(squash("\u202e "), "");
+	/* letters of every script stay, and the marks that turn nothing */
+	ck_assert_str_eq(squash("\u05e9\u05e8\u05d4\u200f Cohen"),
+	    "\u05e9\u05e8\u05d4\u200f Cohen");
 }
 END_TEST
 
@@ -124,6 +137,12 @@ START_TEST(page_keys)
 	ck_assert(!cm_page_ok("/a#b"));
 	ck_assert(!cm_page_ok("/a\\b"));
 	ck_assert(!cm_page_ok("/<script>"));
+	/* no character that shows nothing: a key cannot look like another */
+	ck_assert(!cm_page_ok("/blog/partager-son-temps\u200b"));
+	ck_assert(!cm_page_ok("/blog/a\u202eb"));
+	ck_assert(!cm_page_ok("/blog/a\xc2\x85"));
+	ck_assert(!cm_page_ok("/blog/\ufeffa"));
+	ck_assert(!cm_page_ok("/blog/a\u00a0b"));
 	key[0] = '/';
 	memset(key + 1, 'a', 179);
 	key[180] = '\0';
@@ -147,6 +166,20 @@ link_at(const char *s, size_t from)
 	return buf;
 }
 
+/* Texts, and the link found in each. */
+static const struct {
+	const char *text, *link;
+} ends[] = {
+	{ "www.banque.fr@evil.example/x", "www.banque.fr" },
+	{ "https://exemple.fr)x", "https://exemple.fr" },
+	{ "http://exemple.fr:8080/a", "http://exemple.fr:8080/a" },
+	{ "https://aé.fr/à", "https://aé.fr/à" },
+	{ "https://exemple.fr/a\u202egpj.exe", "https://exemple.fr/a" },
+	{ "https://exemple.fr/a\u200bb", "https://exemple.fr/a" },
+	{ "https://exem\ufeffple.fr/", "https://exem" },
+	{ "https://exemple.fr/\xc2\x85x", "https://exemple.fr/" },
+};
+
 START_TEST(links)
 {
 	ck_assert_str_eq(link_at("voir https://exemple.fr/a?b=1.", 0),
@@ -168,6 +201,27 @@ START_TEST(links)
 	ck_assert_uint_eq(cm_links("a http://a.fr b https://b.fr www.c.fr"), 3);
 	ck_assert_uint_eq(cm_links("[url=http://x.fr]y[/url]"), 1);
 	ck_assert_uint_eq(cm_links("rien"), 0);
+	/* the host ends where a host cannot go on: no user name before an
+	 * "@", nothing glued after it but a path, a query, a port; and
+	 * characters that show nothing end a link: it cannot hide or turn
+	 * round a part of itself */
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
+		ck_assert_str_eq(link_at(ends[i].text, 0), ends[i].link);
+}
+END_TEST
+
+START_TEST(link_targets)
+{
+	char out[128];
+
+	/* www. takes https://; a "%" that escapes nothing is escaped; cut
+	 * to the room there is */
+	ck_assert_str_eq(cm_link_href("www.exemple.fr/100%", out,
+	    sizeof(out)), "https://www.exemple.fr/100%25");
+	ck_assert_str_eq(cm_link_href("https://x.fr/a%20b%2é", out,
+	    sizeof(out)), "https://x.fr/a%20b%252é");
+	ck_assert_str_eq(cm_link_href("https://x.fr/abcdef", out, 16),
+	    "https://x.fr/ab");
 }
 END_TEST
 
@@ -181,6 +235,17 @@ START_TEST(folding)
 	ck_assert_str_eq(out, "日本");
 	cm_fold("abcdef", out, 4);
 	ck_assert_str_eq(out, "abc");
+	/* an accent written as a combining mark (NFD) goes as well */
+	cm_fold("E\u0301crivez a\u0300 Noe\u0308l", out, sizeof(out));
+	ck_assert_str_eq(out, "ecrivez a noel");
+	/* invisible characters inside a word do not hide it */
+	cm_fold("vi\u200bag\u00adr\u2060a\ufeff \u200cx\u200dy",
+	    out, sizeof(out));
+	ck_assert_str_eq(out, "viagra xy");
+	/* nor letters of full width */
+	cm_fold("\uff36\uff49\uff41\uff47\uff52\uff41\uff01", out,
+	    sizeof(out));
+	ck_assert_str_eq(out, "viagra!");
 	cm_dup_text("  Bonjour\n\n  TOUT  le MONDE Élevé ", out, sizeof(out));
 	ck_assert_str_eq(out, "bonjour tout le monde eleve");
 }
@@ -278,6 +343,7 @@ main(void)
 	tcase_add_test(tc, websites);
 	tcase_add_test(tc, page_keys);
 	tcase_add_test(tc, links);
+	tcase_add_test(tc, link_targets);
 	tcase_add_test(tc, folding);
 	tcase_add_test(tc, wordpress_html);
 	tcase_add_test(tc, html_never_overflows);

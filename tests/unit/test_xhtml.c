@@ -169,6 +169,24 @@ START_TEST(test_fragment_root_has_its_language)
 }
 END_TEST
 
+/* What HTML does not take either (the Nu checker's "forbidden code
+ * point"): DEL, the C1 controls and the noncharacters of every plane. */
+START_TEST(test_c1_controls_and_noncharacters_stripped)
+{
+	const char *o;
+
+	r.fragment = true;
+	ap_x_page_begin(&r, NULL);
+	ap_x_elem(&r, "p", "a\xc2\x85" "b\x7f\xc2\x80\xc2\x9f c\ufdd0\ufdef"
+	    "\U0001fffe\U0010ffff\ufffe d\u00a0\ufdcf\ufdf0\U0010fffd",
+	    "title", "t\xc2\x91", NULL);
+	o = output();
+	ck_assert_ptr_nonnull(strstr(o, "<p title=\"t\">ab c d\u00a0\ufdcf"
+	    "\ufdf0\U0010fffd</p>"));
+	ck_assert(well_formed(o));
+}
+END_TEST
+
 START_TEST(test_field_with_error)
 {
 	const char *o;
@@ -327,6 +345,7 @@ main(void)
 	tcase_add_test(tc, test_full_page_html);
 	tcase_add_test(tc, test_controls_stripped);
 	tcase_add_test(tc, test_fragment_root_has_its_language);
+	tcase_add_test(tc, test_c1_controls_and_noncharacters_stripped);
 	tcase_add_test(tc, test_field_with_error);
 	tcase_add_test(tc, test_markup_kept_and_replayed);
 	tcase_add_test(tc, test_markup_unbalanced_is_refused);

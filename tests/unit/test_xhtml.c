@@ -181,8 +181,8 @@ START_TEST(test_c1_controls_and_noncharacters_stripped)
 	    "\U0001fffe\U0010ffff\ufffe d\u00a0\ufdcf\ufdf0\U0010fffd",
 	    "title", "t\xc2\x91", NULL);
 	o = output();
-	ck_assert_ptr_nonnull(strstr(o, "<p title=\"t\">ab c d\u00a0\ufdcf"
-	    "\ufdf0\U0010fffd</p>"));
+	ck_assert_ptr_nonnull(strstr(o, "<p title=\"t\" lang=\"fr\">ab c "
+	    "d\u00a0\ufdcf\ufdf0\U0010fffd</p>"));
 	ck_assert(well_formed(o));
 }
 END_TEST

@@ -239,7 +239,8 @@ i18n_french_table(struct i18n_lang *fr)
 		fr->m[fr->n].strlen = tl;
 		fr->n++;
 	}
-	qsort(fr->m, fr->n, sizeof(*fr->m), i18n_cmp);
+	if (fr->n > 0)          /* qsort takes no NULL, even for none */
+		qsort(fr->m, fr->n, sizeof(*fr->m), i18n_cmp);
 }
 
 /* Loads LOCALEDIR/LANG/LC_MESSAGES/DOMAIN*.mo for each language of langs

@@ -298,7 +298,7 @@ class WordsTest(unittest.TestCase):
         r = c.post(Q + '/words', {'_csrf': token, 'hold': 'a' * 39 + 'é' * 70,
                                   'refuse': ''})
         self.assertEqual(r.status, 422)
-        self.assertIn('« %s… » est trop long' % ('a' * 39 + 'é'), r.text)
+        self.assertIn(fr('« %s… » est trop long' % ('a' * 39 + 'é')), r.text)
         self.assertNotIn('\ufffd', r.text)
 
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <uninorm.h>
 
 #include "core.h"
 
@@ -67,8 +68,34 @@ hexval(int c)
 	return -1;
 }
 
-/* Decodes s[0..n) into a NUL-terminated arena string; plus_space turns
- * '+' into a space (form encoding, not paths). */
+/* s[0..*len) in its composed form (NFC): the one HTML wants, and one
+ * spelling for the same text, so that "é" sent as e + U+0301 (as some
+ * keyboards and systems send it) is the same page key, listed word or
+ * duplicate as "é".  ASCII is already composed. */
+static char *
+http_nfc(struct ap_arena *a, char *s, size_t *len)
+{
+	size_t i, n = 0;
+	uint8_t *u;
+	char *d;
+
+	for (i = 0; i < *len && (unsigned char)s[i] < 0x80; i++)
+		continue;
+	if (i == *len)
+		return s;
+	u = u8_normalize(UNINORM_NFC, (const uint8_t *)s, *len, NULL, &n);
+	if (u == NULL)
+		return s;       /* out of memory: kept as it came, still valid */
+	d = ap_arena_alloc_raw(a, n + 1);
+	memcpy(d, u, n);
+	d[n] = '\0';
+	free(u);
+	*len = n;
+	return d;
+}
+
+/* Decodes s[0..n) into a NUL-terminated arena string in NFC; plus_space
+ * turns '+' into a space (form encoding, not paths). */
 static enum ap_parse_rc
 http_decode(struct ap_arena *a, const char *s, size_t n, bool plus_space,
     char **out, size_t *outlen)
@@ -96,8 +123,8 @@ http_decode(struct ap_arena *a, const char *s, size_t n, bool plus_space,
 	*o = '\0';
 	if (!ap_utf8_valid(d, (size_t)(o - d)))
 		return AP_PARSE_BAD_UTF8;
-	*out = d;
 	*outlen = (size_t)(o - d);
+	*out = http_nfc(a, d, outlen);
 	return AP_PARSE_OK;
 }
 

@@ -176,6 +176,27 @@ class ShowTest(unittest.TestCase):
             for ch in '\x85\x91\ufdd0\U0001fffe':
                 self.assertNotIn(ch, r.text)
 
+    def test_text_is_stored_composed_and_a_page_has_one_key(self):
+        # "é" sent decomposed (e + U+0301, as some systems type it) is
+        # stored and shown composed (NFC, as HTML wants it), and the page
+        # key spelled either way is one discussion
+        nfc_page = '/tests/\u00e9t\u00e9-%d' % (time.time() * 1000)
+        nfd_page = nfc_page.replace('\u00e9', 'e\u0301')
+        body = 'Caf\u00e9 ou the\u0301 ? ' + unique()
+        c = Client()
+        cid = posted_id(post(c, page=nfd_page, author='Zoe\u0301 Test',
+                             body=body))
+        d = row(cid)
+        self.assertEqual(d['page'], nfc_page)
+        self.assertEqual(d['author'], 'Zo\u00e9 Test')
+        self.assertIn('Caf\u00e9 ou th\u00e9 ?', d['body'])
+        for key in (nfc_page, nfd_page):
+            r = Client().get(FULL % urllib.parse.quote(key))
+            self.assertEqual(r.status, 200)
+            self.assertIn('Caf\u00e9 ou th\u00e9', r.text)
+            self.assertNotIn('\u0301', r.text)
+        save_page('comments-composed', r)
+
     def test_reply_form_without_script(self):
         cid = one("SELECT id FROM comments WHERE author = 'Karim Haddad'")
         r = Client(accept='application/xhtml+xml').get(

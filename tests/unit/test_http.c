@@ -107,6 +107,22 @@ START_TEST(test_bad_utf8_and_nul)
 }
 END_TEST
 
+/* One spelling for the same text: decomposed accents (e + U+0301) come
+ * out composed (NFC), in keys and values; ASCII and text already composed
+ * come out as they went in. */
+START_TEST(test_text_is_composed)
+{
+	struct ap_kvlist l;
+
+	ck_assert_int_eq(parse("pa%CC%88ge=e%CC%81te%CC%81+%C3%A9te", &l),
+	    AP_PARSE_OK);
+	ck_assert_str_eq(ap_kv_get(&l, "p\u00e4ge"), "\u00e9t\u00e9 \u00e9te");
+	ck_assert_int_eq(parse("k=%EF%AC%81+%E2%84%AB+caf%C3%A9", &l),
+	    AP_PARSE_OK);   /* a ligature stays (NFC, not NFKC); the angstrom sign is Å */
+	ck_assert_str_eq(ap_kv_get(&l, "k"), "\ufb01 \u00c5 caf\u00e9");
+}
+END_TEST
+
 START_TEST(test_limits)
 {
 	struct ap_kvlist l;
@@ -249,6 +265,7 @@ main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_simple_pairs);
+	tcase_add_test(tc, test_text_is_composed);
 	tcase_add_test(tc, test_repeated_keys_kept_in_order);
 	tcase_add_test(tc, test_empty_values_and_keys);
 	tcase_add_test(tc, test_plus_and_escapes);

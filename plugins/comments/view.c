@@ -44,6 +44,10 @@ struct cm_view {
 };
 
 static pthread_mutex_t view_lock = PTHREAD_MUTEX_INITIALIZER;
+/* One thread at a time reads a view to keep: the others that missed the
+ * same page meanwhile find it kept (eight threads no longer read 200
+ * comments each at once, with as many buffers, when a page changes). */
+static pthread_mutex_t view_load_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cm_view *view_list;
 static size_t view_bytes;
 static unsigned long view_tick;
@@ -211,6 +215,27 @@ view_load(struct ap_req *r, const char *page, long long version,
 	return AP_OK;
 }
 
+/* The kept view of page at version, held for this request, or NULL. */
+static struct cm_view *
+view_kept(struct ap_req *r, const char *page, long long version)
+{
+	struct cm_view *v;
+
+	pthread_mutex_lock(&view_lock);
+	for (v = view_list; v; v = v->next)
+		if (strcmp(v->page, page) == 0)
+			break;
+	if (v == NULL || v->version != version) {
+		pthread_mutex_unlock(&view_lock);
+		return NULL;
+	}
+	v->refs++;
+	v->used = ++view_tick;
+	pthread_mutex_unlock(&view_lock);
+	ap->on_cleanup(r, view_release, v);
+	return v;
+}
+
 /* The view of page for this request (released when the request ends):
  * the cached one while its version is current, else read again. */
 int
@@ -222,28 +247,32 @@ cm_view_get(struct ap_req *r, const char *page, struct cm_view **out)
 
 	if (version < 0)
 		return AP_EDB;
-	if (cm_conf.cache_size > 0) {
-		pthread_mutex_lock(&view_lock);
-		for (v = view_list; v; v = v->next)
-			if (strcmp(v->page, page) == 0)
-				break;
-		if (v != NULL && v->version == version) {
-			v->refs++;
-			v->used = ++view_tick;
-			pthread_mutex_unlock(&view_lock);
+	if (cm_conf.cache_size == 0) {
+		rc = view_load(r, page, version, &v);
+		if (rc == AP_OK) {
 			ap->on_cleanup(r, view_release, v);
 			*out = v;
-			return AP_OK;
 		}
-		pthread_mutex_unlock(&view_lock);
+		return rc;
+	}
+	if ((*out = view_kept(r, page, version)) != NULL)
+		return AP_OK;
+	pthread_mutex_lock(&view_load_lock);
+	if ((*out = view_kept(r, page, version)) != NULL) {
+		pthread_mutex_unlock(&view_load_lock);
+		return AP_OK;
 	}
 	rc = view_load(r, page, version, &v);
-	if (rc != AP_OK)
+	if (rc != AP_OK) {
+		pthread_mutex_unlock(&view_load_lock);
 		return rc;
+	}
 	ap->on_cleanup(r, view_release, v);
 	*out = v;
-	if (cm_conf.cache_size == 0 || v->bytes > cm_conf.cache_size / 2)
+	if (v->bytes > cm_conf.cache_size / 2) {
+		pthread_mutex_unlock(&view_load_lock);
 		return AP_OK;
+	}
 	pthread_mutex_lock(&view_lock);
 	for (old = view_list; old; old = old->next)
 		if (strcmp(old->page, page) == 0)
@@ -251,6 +280,7 @@ cm_view_get(struct ap_req *r, const char *page, struct cm_view **out)
 	if (old != NULL && old->version > version) {
 		/* another thread read a newer one meanwhile */
 		pthread_mutex_unlock(&view_lock);
+		pthread_mutex_unlock(&view_load_lock);
 		return AP_OK;
 	}
 	if (old != NULL)
@@ -271,6 +301,7 @@ cm_view_get(struct ap_req *r, const char *page, struct cm_view **out)
 		view_unlink(lru);
 	}
 	pthread_mutex_unlock(&view_lock);
+	pthread_mutex_unlock(&view_load_lock);
 	return AP_OK;
 }
 

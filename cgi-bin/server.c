@@ -57,6 +57,14 @@ srv_answer(struct ap_worker *w)
 	else
 		ap_req_dispatch(&r);
 	ap_req_finish(&r);
+	/* libfcgi closes a connection by shutting down its side, then
+	 * reading until the web server closes its own (so that input left
+	 * unread cannot reset the answer): the thread waits for the web
+	 * server each time.  When the input was read to its end (every
+	 * request but one refused before its body was read), nothing more
+	 * can come and a plain close is as safe; "detached" asks for it. */
+	if (w->fcgi.in != NULL && FCGX_HasSeenEOF(w->fcgi.in) == EOF)
+		w->fcgi.detached = 1;
 	FCGX_Finish_r(&w->fcgi);
 	ap_req_detach(&r);
 	ap_housekeeping(&r);

@@ -451,16 +451,11 @@ as_admin_page(struct ap_req *r, void *state)
 	return admin_render(r, &f);
 }
 
-/* Length in characters of a UTF-8 string. */
+/* Length in characters of a UTF-8 string (none for NULL). */
 static size_t
 admin_chars(const char *s)
 {
-	size_t n = 0;
-
-	for (; s && *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
+	return s != NULL ? as_chars(s, strlen(s)) : 0;
 }
 
 /* The first n characters of s (a copy when it is longer), cut between

@@ -204,6 +204,8 @@ size_t as_rules_run(struct ap_req *r, const struct as_counters *k,
 const char *as_rule_invalid(struct ap_req *r, const char *kind,
     const char *body);
 /* Adds a rule (its id in *id); AP_OK or an error. */
+/* Characters (not bytes) of the UTF-8 text p[0..n). */
+size_t as_chars(const char *p, size_t n);
 int as_rule_add(struct ap_req *r, const char *kind, const char *body,
     const char *effect, const char *note, long long *id);
 int as_rule_delete(struct ap_req *r, long long id);

@@ -158,7 +158,8 @@ rules_compile(const char *body, char *err, size_t errlen, size_t *off)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	pcre2_set_max_pattern_length(cc, (PCRE2_SIZE)as_cf.pattern_max);
+	/* pattern_max counts characters, PCRE2 bytes: up to 4 each */
+	pcre2_set_max_pattern_length(cc, (PCRE2_SIZE)as_cf.pattern_max * 4);
 	pcre2_set_parens_nest_limit(cc, RULE_NEST_MAX);
 	re = pcre2_compile((PCRE2_SPTR)body, PCRE2_ZERO_TERMINATED,
 	    RULE_OPTIONS, &ec, off, cc);
@@ -174,8 +175,8 @@ rules_compile(const char *body, char *err, size_t errlen, size_t *off)
 }
 
 /* Characters (not bytes) of the UTF-8 text p[0..n). */
-static size_t
-rules_chars(const char *p, size_t n)
+size_t
+as_chars(const char *p, size_t n)
 {
 	size_t c = 0;
 
@@ -218,7 +219,7 @@ rules_words(const char *body, struct rule *ru)
 			s++;
 		while (e > s && (p[e - 1] == ' ' || p[e - 1] == '\t'))
 			e--;
-		if (e > s && rules_chars(p + s, e - s) <= RULE_WORD_LEN &&
+		if (e > s && as_chars(p + s, e - s) <= RULE_WORD_LEN &&
 		    rules_fold_word(p + s, e - s, buf, sizeof(buf)) > 0) {
 			ru->words[ru->nwords] = strdup(buf);
 			ru->shown[ru->nwords] = strndup(p + s, e - s);
@@ -446,7 +447,7 @@ rules_words_invalid(struct ap_req *r, const char *body)
 		size_t n = strcspn(p, "\r\n");
 		char buf[4 * RULE_WORD_LEN + 1];
 
-		if (rules_chars(p, n) > RULE_WORD_LEN)
+		if (as_chars(p, n) > RULE_WORD_LEN)
 			return ap->printf(r, ap->tr(r, "Une ligne dépasse %d "
 			    "caractères."), RULE_WORD_LEN);
 		if (n > 0 && rules_fold_word(p, n, buf, sizeof(buf)) > 0)
@@ -473,7 +474,7 @@ as_rule_invalid(struct ap_req *r, const char *kind, const char *body)
 		size_t off = 0;
 		pcre2_code *re;
 
-		if (strlen(body) > (size_t)as_cf.pattern_max)
+		if (as_chars(body, strlen(body)) > (size_t)as_cf.pattern_max)
 			return ap->printf(r, ap->tr(r, "Le motif dépasse %ld "
 			    "caractères."), as_cf.pattern_max);
 		re = rules_compile(body, err, sizeof(err), &off);
@@ -486,6 +487,20 @@ as_rule_invalid(struct ap_req *r, const char *kind, const char *body)
 	if (kind == NULL || strcmp(kind, "words") != 0)
 		return ap->tr(r, "Type de règle inconnu.");
 	return rules_words_invalid(r, body);
+}
+
+/* Ends the transaction that changed the rules (rc: how it went so far):
+ * every worker compiles them again, or nothing was changed. */
+static int
+rules_changed(struct ap_req *r, int rc)
+{
+	if (rc == AP_OK)
+		rc = ap->counter_bump(r, AS_CTR_RULES);
+	if (rc == AP_OK)
+		rc = ap->commit(r);
+	if (rc != AP_OK)
+		ap->rollback(r);
+	return rc;
 }
 
 int
@@ -503,13 +518,7 @@ as_rule_add(struct ap_req *r, const char *kind, const char *body,
 		    AP_TEXT(note ? note : ""), AP_INT(ap->now(r)),
 		    AP_TEXT(u ? u->email : NULL)));
 	*id = ap->insert_id(r);
-	if (rc == AP_OK)
-		rc = ap->counter_bump(r, AS_CTR_RULES);
-	if (rc == AP_OK)
-		rc = ap->commit(r);
-	if (rc != AP_OK)
-		ap->rollback(r);
-	return rc;
+	return rules_changed(r, rc);
 }
 
 int
@@ -524,11 +533,5 @@ as_rule_delete(struct ap_req *r, long long id)
 		ap->rollback(r);
 		return AP_EINVAL;
 	}
-	if (rc == AP_OK)
-		rc = ap->counter_bump(r, AS_CTR_RULES);
-	if (rc == AP_OK)
-		rc = ap->commit(r);
-	if (rc != AP_OK)
-		ap->rollback(r);
-	return rc;
+	return rules_changed(r, rc);
 }

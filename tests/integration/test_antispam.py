@@ -486,6 +486,14 @@ class RulesTest(unittest.TestCase):
         r = admin('spam', 'rule', 'add', 'pattern', 'a' * 501, check=False)
         self.assertIn('Le motif dépasse 500 caractères', r.stderr)
         self.assertEqual(admin('spam', 'rules').stdout.count('\n'), 1)
+        # characters, as the message says: 500 accented letters (1,000
+        # bytes) are a pattern of 500
+        r = admin('spam', 'rule', 'add', 'pattern', 'é' * 500, check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for line in admin('spam', 'rules').stdout.splitlines():
+            if 'éééé' in line:
+                admin('spam', 'rule', 'delete', line.split('\t')[0])
+        self.assertEqual(admin('spam', 'rules').stdout.count('\n'), 1)
 
     def test_a_pattern_that_backtracks_forever_gives_up_in_time(self):
         # PCRE2 would see at once that a 'y' is missing; a digit it cannot
